@@ -1,0 +1,62 @@
+// Counter-based RNG: Philox4x32-10 (Salmon et al. 2011). Thread t turns counter (t, stream, 0, 0) and the
+// 64-bit key (seed) into 4 independent u32, so the same seed and stream always give the same numbers.
+struct Params { n: u32, seed_lo: u32, seed_hi: u32, stream: u32, dist: u32, a: f32, b: f32 }
+
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<uniform> p: Params;
+
+const DIST_UNIFORM: u32 = 0u;  // a + (b - a) * U[0, 1)
+const DIST_NORMAL: u32 = 1u;   // a + b * N(0, 1), Box-Muller
+
+// Full 64-bit product of two u32 as (hi, lo), from 16-bit halves.
+fn mulhilo(a: u32, b: u32) -> vec2u {
+  let a_lo = a & 0xffffu; let a_hi = a >> 16u;
+  let b_lo = b & 0xffffu; let b_hi = b >> 16u;
+  let ll = a_lo * b_lo;
+  let lh = a_lo * b_hi;
+  let hl = a_hi * b_lo;
+  let hh = a_hi * b_hi;
+  let mid = (ll >> 16u) + (lh & 0xffffu) + (hl & 0xffffu);
+  let lo = (ll & 0xffffu) | (mid << 16u);
+  let hi = hh + (lh >> 16u) + (hl >> 16u) + (mid >> 16u);
+  return vec2u(hi, lo);
+}
+
+fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
+  var c = counter;
+  var k = key;
+  for (var r = 0u; r < 10u; r++) {
+    let p0 = mulhilo(0xD2511F53u, c.x);
+    let p1 = mulhilo(0xCD9E8D57u, c.z);
+    c = vec4u(p1.x ^ c.y ^ k.x, p1.y, p0.x ^ c.w ^ k.y, p0.y);
+    k = k + vec2u(0x9E3779B9u, 0xBB67AE85u);
+  }
+  return c;
+}
+
+// 24 random bits → float in [0, 1).
+fn to_unit(x: u32) -> f32 { return f32(x >> 8u) * (1.0 / 16777216.0); }
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let t = linear_workgroup_id(wid, nwg) * 64u + lid;
+  let base = t * 4u;
+  if (base >= p.n) { return; }
+  let bits = philox4x32_10(vec4u(t, p.stream, 0u, 0u), vec2u(p.seed_lo, p.seed_hi));
+  var v: vec4f;
+  if (p.dist == DIST_NORMAL) {
+    // u1 in (0, 1] keeps log finite.
+    let u1a = to_unit(bits.x) + (1.0 / 16777216.0);
+    let u1b = to_unit(bits.z) + (1.0 / 16777216.0);
+    let ra = sqrt(-2.0 * log(u1a));
+    let rb = sqrt(-2.0 * log(u1b));
+    let ta = 6.283185307179586 * to_unit(bits.y);
+    let tb = 6.283185307179586 * to_unit(bits.w);
+    v = p.a + p.b * vec4f(ra * cos(ta), ra * sin(ta), rb * cos(tb), rb * sin(tb));
+  } else {
+    v = p.a + (p.b - p.a) * vec4f(to_unit(bits.x), to_unit(bits.y), to_unit(bits.z), to_unit(bits.w));
+  }
+  for (var j = 0u; j < 4u; j++) {
+    if (base + j < p.n) { out[base + j] = v[j]; }
+  }
+}

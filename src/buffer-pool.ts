@@ -1,0 +1,116 @@
+/**
+ * Size-class pool of storage buffers. Steady-state work allocates nothing: a released buffer goes back
+ * to its class and the next request of that class reuses it, even within the same command encoder
+ * (GPU commands run in encoding order). Only queue.writeBuffer jumps that order — it runs before the
+ * pending command buffer — so buffers released during the open batch are remembered, and the runtime
+ * submits before uploading into one of them.
+ */
+export interface PoolStats {
+  /** GPU buffers alive (in use + free in the pool). */
+  liveBuffers: number;
+  liveBytes: number;
+  /** Buffers handed out and not yet released. */
+  inUseBuffers: number;
+  inUseBytes: number;
+  /** Buffers created over the pool's life. */
+  created: number;
+}
+
+export const STORAGE_USAGE = GPUBufferUsageFlags();
+
+function GPUBufferUsageFlags(): number {
+  // GPUBufferUsage is a global in browsers and after Object.assign(globalThis, globals) in dawn.node;
+  // numeric values are fixed by the spec, so use them directly to keep module load free of globals.
+  const STORAGE = 0x80, COPY_SRC = 0x04, COPY_DST = 0x08;
+  return STORAGE | COPY_SRC | COPY_DST;
+}
+
+/** Rounds up to a size class: multiples of 256 B below 4 KiB, then 8 classes per power of two (≤ 12.5% waste). */
+export function sizeClass(bytes: number): number {
+  const min = 256;
+  if (bytes <= 4096) return Math.max(min, Math.ceil(bytes / min) * min);
+  const pow = 2 ** Math.floor(Math.log2(bytes));
+  const step = pow / 8;
+  return Math.ceil(bytes / step) * step;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly releasedInBatch = new Set<GPUBuffer>();
+  private readonly sizes = new WeakMap<GPUBuffer, number>();
+  private nextId = 1;
+  readonly ids = new WeakMap<GPUBuffer, number>();
+  private stats: PoolStats = { liveBuffers: 0, liveBytes: 0, inUseBuffers: 0, inUseBytes: 0, created: 0 };
+
+  constructor(private readonly device: GPUDevice, private readonly onDestroy: (id: number) => void) {}
+
+  acquire(bytes: number, label?: string): GPUBuffer {
+    const size = sizeClass(bytes);
+    const list = this.free.get(size);
+    let buf = list?.pop();
+    if (!buf) {
+      buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+      this.sizes.set(buf, size);
+      this.ids.set(buf, this.nextId++);
+      this.stats.liveBuffers++;
+      this.stats.liveBytes += size;
+      this.stats.created++;
+    }
+    this.stats.inUseBuffers++;
+    this.stats.inUseBytes += size;
+    return buf;
+  }
+
+  /** Returns a buffer; `pending` = commands encoded but not yet submitted may use it. */
+  release(buf: GPUBuffer, pending: boolean): void {
+    const size = this.sizes.get(buf)!;
+    this.stats.inUseBuffers--;
+    this.stats.inUseBytes -= size;
+    if (pending) this.releasedInBatch.add(buf);
+    this.pushFree(buf, size);
+  }
+
+  /** Whether unsubmitted commands may still use this buffer on behalf of a previous owner. */
+  usedByOpenBatch(buf: GPUBuffer): boolean {
+    return this.releasedInBatch.has(buf);
+  }
+
+  /** Called after each submit. */
+  afterSubmit(): void {
+    this.releasedInBatch.clear();
+  }
+
+  /** Destroys every free buffer; call with no open batch. Returns the bytes given back. */
+  trim(): number {
+    let bytes = 0;
+    for (const [size, list] of this.free) {
+      for (const b of list) {
+        this.onDestroy(this.ids.get(b)!);
+        b.destroy();
+        bytes += size;
+        this.stats.liveBuffers--;
+        this.stats.liveBytes -= size;
+      }
+    }
+    this.free.clear();
+    return bytes;
+  }
+
+  sizeOf(buf: GPUBuffer): number {
+    return this.sizes.get(buf)!;
+  }
+
+  idOf(buf: GPUBuffer): number {
+    return this.ids.get(buf)!;
+  }
+
+  getStats(): PoolStats {
+    return { ...this.stats };
+  }
+
+  private pushFree(buf: GPUBuffer, size: number): void {
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buf);
+  }
+}

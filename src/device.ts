@@ -1,0 +1,413 @@
+import { BufferPool, type PoolStats } from './buffer-pool.js';
+import {
+  ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
+  type GPUErrorContext,
+} from './errors.js';
+import { foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
+import { StagingRing } from './staging.js';
+import { FILL_WORKGROUP, fillKernel } from '../kernels/fill.js';
+
+export interface InitOptions {
+  /** A `GPU` object: `navigator.gpu` by default; in Node, `create([])` from the `webgpu` package. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Limits to require beyond the ones asked by default (the adapter's maximum buffer and storage-binding sizes). */
+  requiredLimits?: Record<string, number>;
+  /** Wrap every dispatch in its own error scope so a GPU error names the exact op (slower). */
+  debug?: boolean;
+  /** Eager mode submits after this many dispatches (default 64). */
+  maxDispatchesPerSubmit?: number;
+  /** Fill every buffer handed out by the pool with NaN first, so tests catch elements a kernel fails to write. */
+  poison?: boolean;
+  /** Make this runtime the one that `tensor()`, `zeros()`… use (default true). */
+  setCurrent?: boolean;
+}
+
+export interface RuntimeStats {
+  dispatches: number;
+  submits: number;
+  pipelinesCreated: number;
+  bindGroupsCreated: number;
+  buffersCreated: number;
+  uploads: number;
+  uploadBytes: number;
+  readbacks: number;
+  readbackBytes: number;
+}
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+}
+
+const UNIFORM = 0x40, COPY_DST = 0x08, MAP_READ_MODE = 0x01, COMPUTE_STAGE = 0x4;
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+const MAX_UNIFORM_CACHE = 4096;
+const NAN_BITS = 0x7fc00000;
+
+let current: Runtime | null = null;
+
+/** Opens a WebGPU device and makes it the current runtime. */
+export async function init(options: InitOptions = {}): Promise<Runtime> {
+  const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) {
+    throw new WgslNNError('init: WebGPU is not available. In a browser, use a WebGPU-capable browser on a secure context (https or http://localhost); in Node, pass { gpu: create([]) } from the `webgpu` package.');
+  }
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  if (!adapter) throw new WgslNNError('init: navigator.gpu.requestAdapter() returned no adapter (no usable GPU or WebGPU disabled)');
+  const limits: Record<string, number> = {
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: adapter.limits.maxComputeWorkgroupSizeY,
+    maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+    ...options.requiredLimits,
+  };
+  for (const [k, v] of Object.entries(limits)) {
+    const max = (adapter.limits as unknown as Record<string, number>)[k];
+    if (max === undefined) throw new ArgumentError('init', `unknown limit ${k}`);
+    if (v > max) throw new ArgumentError('init', `requiredLimits.${k} = ${v} exceeds the adapter's maximum ${max}`);
+  }
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits: limits, requiredFeatures, label: 'wgsl-nn' });
+  const info = adapter.info;
+  const rt = new Runtime(device, {
+    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '', description: info?.description ?? '',
+  }, options);
+  // dawn.node tears its instance down when the GPU object is collected, so the runtime holds on to it.
+  rt.gpuObject = gpu;
+  rt.adapterObject = adapter;
+  if (options.setCurrent ?? true) current = rt;
+  return rt;
+}
+
+/** The runtime made current by `init()`. */
+export function getRuntime(): Runtime {
+  if (!current) throw new WgslNNError('no WebGPU runtime: call `await init()` first');
+  if (current.lostError) throw current.lostError;
+  return current;
+}
+
+export function setRuntime(rt: Runtime | null): void {
+  current = rt;
+}
+
+interface Batch {
+  ops: string[];
+  kernels: string[];
+  scoped: boolean;
+}
+
+export interface DispatchArgs {
+  /** User-facing op name, for error messages (e.g. 'matmul'). */
+  op: string;
+  kernel: Kernel;
+  /** Storage buffers by binding name; uniform bindings take their bytes (u32/f32 words). */
+  bindings: Record<string, GPUBuffer | Uint32Array>;
+  /** Workgroup count: a number is folded over x/y/z; a triple is used as given. */
+  workgroups: number | readonly [number, number, number];
+  specialize?: Specialization;
+  overrides?: Overrides;
+}
+
+/** One WebGPU device with its caches: pipelines, bind groups, uniforms, buffer pool, staging ring. */
+export class Runtime {
+  readonly limits: GPUSupportedLimits;
+  readonly features: ReadonlySet<string>;
+  readonly pool: BufferPool;
+  readonly stats: RuntimeStats = {
+    dispatches: 0, submits: 0, pipelinesCreated: 0, bindGroupsCreated: 0, buffersCreated: 0, uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0,
+  };
+  lostError: DeviceLostError | null = null;
+  /** @internal keeps the GPU and adapter objects alive as long as the device. */
+  gpuObject: GPU | null = null;
+  /** @internal */
+  adapterObject: GPUAdapter | null = null;
+  /** GPU errors reported since the last `checkErrors()` / readback. */
+  private readonly errors: WgslNNError[] = [];
+  private readonly errorChecks: Promise<void>[] = [];
+  private readonly staging: StagingRing;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new Map<Kernel, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; id: number }>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly uniforms = new Map<string, { buffer: GPUBuffer; id: number }>();
+  private nextUniformId = 1;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private batch: Batch | null = null;
+  private dispatchesInBatch = 0;
+  private readonly debug: boolean;
+  readonly poison: boolean;
+  private readonly maxDispatchesPerSubmit: number;
+  /** Tensors created inside `tidy()` scopes, innermost last. */
+  readonly scopes: Set<{ dispose(): void }>[] = [];
+  private destroyed = false;
+
+  constructor(readonly device: GPUDevice, readonly adapter: AdapterDescription, options: InitOptions = {}) {
+    this.limits = device.limits;
+    this.features = new Set(device.features);
+    this.debug = options.debug ?? false;
+    this.poison = options.poison ?? false;
+    this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 64;
+    this.pool = new BufferPool(device, () => this.bindGroups.clear());
+    this.staging = new StagingRing(device);
+    void device.lost.then((info) => {
+      if (this.destroyed) return;
+      this.lostError = new DeviceLostError(String(info.reason), info.message, this.batch ? { ops: this.batch.ops, kernels: this.batch.kernels } : undefined);
+      this.errors.push(this.lostError);
+    });
+    device.addEventListener?.('uncapturederror', (ev: Event) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      this.errors.push(this.toTyped(e, { ops: ['(outside an error scope)'], kernels: [] }));
+    });
+  }
+
+  /** Storage buffer of at least `bytes` from the pool. */
+  allocate(op: string, bytes: number): GPUBuffer {
+    this.ensureBatch(op);
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
+    }
+    const before = this.pool.getStats().created;
+    const buf = this.pool.acquire(bytes, op);
+    if (this.pool.getStats().created !== before) this.stats.buffersCreated++;
+    if (this.poison) {
+      const words = this.pool.sizeOf(buf) / 4;
+      this.dispatch({ op: `${op} (poison)`, kernel: fillKernel, bindings: { out: buf, p: Uint32Array.of(words, NAN_BITS) }, workgroups: Math.ceil(words / FILL_WORKGROUP) });
+    }
+    return buf;
+  }
+
+  /** Gives a buffer back to the pool. */
+  release(buf: GPUBuffer): void {
+    this.pool.release(buf, this.encoder !== null);
+  }
+
+  /** Writes CPU data into a buffer, ordered after every command encoded so far that touches it. */
+  upload(op: string, buf: GPUBuffer, data: ArrayBufferView): void {
+    // queue.writeBuffer runs before the open (unsubmitted) batch: submit first if that batch may use the
+    // buffer (a previous owner's commands, or the poison fill).
+    if (this.encoder && (this.poison || this.pool.usedByOpenBatch(buf))) this.flush();
+    this.ensureBatch(op);
+    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
+    this.stats.uploads++;
+    this.stats.uploadBytes += data.byteLength;
+  }
+
+  /** Encodes one compute dispatch. Pipelines, layouts, bind groups and uniform buffers are cached. */
+  dispatch(args: DispatchArgs): void {
+    const { kernel, op } = args;
+    this.ensureBatch(op);
+    const layout = this.layoutFor(kernel);
+    const pipeline = this.pipelineFor(kernel, layout.pipeline, args.specialize, args.overrides);
+    let key = `${layout.id}`;
+    const entries: GPUBindGroupEntry[] = [];
+    const names = kernel.bindingNames;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const value = args.bindings[name];
+      if (value === undefined) throw new ArgumentError(op, `kernel ${kernel.name} needs binding '${name}'`);
+      let buffer: GPUBuffer;
+      if (value instanceof Uint32Array) {
+        if (kernel.bindings[name] !== 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a storage buffer, got uniform data`);
+        const u = this.uniformFor(value);
+        buffer = u.buffer;
+        key += `,u${u.id}`;
+      } else {
+        if (kernel.bindings[name] === 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a uniform, pass its words as a Uint32Array`);
+        buffer = value;
+        key += `,${this.pool.idOf(value)}`;
+      }
+      entries.push({ binding: i, resource: { buffer } });
+    }
+    if (Object.keys(args.bindings).length !== names.length) {
+      const extra = Object.keys(args.bindings).filter((n) => !(n in kernel.bindings));
+      throw new ArgumentError(op, `kernel ${kernel.name} has no binding(s) ${extra.join(', ')}`);
+    }
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      group = this.device.createBindGroup({ layout: layout.group, entries, label: kernel.name });
+      this.bindGroups.set(key, group);
+      this.stats.bindGroupsCreated++;
+    }
+    const grid = typeof args.workgroups === 'number'
+      ? foldGrid(op, args.workgroups, this.limits.maxComputeWorkgroupsPerDimension)
+      : args.workgroups;
+    if (this.debug) this.device.pushErrorScope('validation');
+    const pass = this.pass ?? (this.pass = this.encoder!.beginComputePass());
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    this.batch!.ops.push(op);
+    this.batch!.kernels.push(kernel.name);
+    this.stats.dispatches++;
+    if (this.debug) this.watch(this.device.popErrorScope(), { ops: [op], kernels: [kernel.name] });
+    if (++this.dispatchesInBatch >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  /** Encodes a buffer copy (outside any compute pass). */
+  copy(op: string, src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    this.ensureBatch(op);
+    this.endPass();
+    this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, Math.ceil(bytes / 4) * 4);
+    this.batch!.ops.push(op);
+  }
+
+  /** Submits everything encoded so far as one command buffer. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const batch = this.batch!;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.stats.submits++;
+    this.encoder = null;
+    this.batch = null;
+    this.dispatchesInBatch = 0;
+    this.pool.afterSubmit();
+    if (batch.scoped) {
+      const ctx = { ops: batch.ops, kernels: batch.kernels };
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+    }
+    if (this.uniforms.size > MAX_UNIFORM_CACHE) {
+      for (const u of this.uniforms.values()) u.buffer.destroy();
+      this.uniforms.clear();
+      this.bindGroups.clear();
+    }
+  }
+
+  /** Copies `bytes` of `buf` to the CPU. Everything encoded before is submitted first. */
+  async read(op: string, buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const staging = this.staging.acquire(bytes);
+    this.copy(op, buf, staging, bytes);
+    this.flush();
+    this.stats.readbacks++;
+    this.stats.readbackBytes += bytes;
+    try {
+      await staging.mapAsync(MAP_READ_MODE, 0, staging.size);
+    } catch (e) {
+      await this.checkErrors();
+      throw this.lostError ?? new WgslNNError(`${op}: reading back ${bytes} bytes failed: ${(e as Error).message}`, { cause: e });
+    }
+    const out = staging.getMappedRange(0, staging.size).slice(0, bytes);
+    staging.unmap();
+    this.staging.release(staging);
+    await this.checkErrors();
+    return out;
+  }
+
+  /** Resolves once GPU errors of the work submitted so far are known; throws the first one. */
+  async checkErrors(): Promise<void> {
+    this.flush();
+    await Promise.all(this.errorChecks.splice(0));
+    if (this.errors.length) {
+      const first = this.errors[0]!;
+      this.errors.length = 0;
+      throw first;
+    }
+  }
+
+  /** Resolves when the GPU has finished the work submitted so far. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  memory(): PoolStats & { uniformBuffers: number; pipelines: number; bindGroups: number } {
+    return { ...this.pool.getStats(), uniformBuffers: this.uniforms.size, pipelines: this.pipelines.size, bindGroups: this.bindGroups.size };
+  }
+
+  /** Gives the pool's free buffers back to the driver. */
+  trim(): number {
+    this.flush();
+    return this.pool.trim();
+  }
+
+  destroy(): void {
+    this.flush();
+    this.destroyed = true;
+    this.staging.destroy();
+    this.device.destroy();
+    if (current === this) current = null;
+  }
+
+  private ensureBatch(op: string): void {
+    if (this.lostError) throw this.lostError;
+    if (this.encoder) return;
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    this.batch = { ops: [], kernels: [], scoped: true };
+    this.encoder = this.device.createCommandEncoder({ label: op });
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private watch(p: Promise<GPUError | null>, ctx: GPUErrorContext): void {
+    this.errorChecks.push(p.then((e) => {
+      if (e) this.errors.push(this.toTyped(e, ctx));
+    }));
+  }
+
+  private toTyped(e: GPUError, ctx: GPUErrorContext): WgslNNError {
+    const name = e.constructor?.name ?? '';
+    if (name.includes('OutOfMemory')) return new GPUOutOfMemoryError(e.message, ctx);
+    if (name.includes('Internal')) return new GPUInternalError(e.message, ctx);
+    return new GPUValidationError(e.message, ctx);
+  }
+
+  private layoutFor(kernel: Kernel): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; id: number } {
+    let l = this.layouts.get(kernel);
+    if (l) return l;
+    const entries: GPUBindGroupLayoutEntry[] = kernel.reflect().map((b) => ({
+      binding: b.binding,
+      visibility: COMPUTE_STAGE,
+      buffer: { type: b.kind === 'uniform' ? 'uniform' : b.kind === 'read' ? 'read-only-storage' : 'storage' },
+    }));
+    const group = this.device.createBindGroupLayout({ entries, label: kernel.name });
+    const pipeline = this.device.createPipelineLayout({ bindGroupLayouts: [group], label: kernel.name });
+    l = { group, pipeline, id: this.layouts.size + 1 };
+    this.layouts.set(kernel, l);
+    return l;
+  }
+
+  private pipelineFor(kernel: Kernel, layout: GPUPipelineLayout, spec?: Specialization, overrides?: Overrides): GPUComputePipeline {
+    const key = `${kernel.name}|${spec ? JSON.stringify(spec) : ''}|${overrides ? JSON.stringify(overrides) : ''}`;
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    const module = this.device.createShaderModule({ code: kernel.specialize(spec), label: kernel.name });
+    p = this.device.createComputePipeline({
+      layout,
+      compute: { module, entryPoint: kernel.entryPoint, constants: overrides },
+      label: `${kernel.name} ${key}`,
+    });
+    this.pipelines.set(key, p);
+    this.stats.pipelinesCreated++;
+    return p;
+  }
+
+  private uniformFor(words: Uint32Array): { buffer: GPUBuffer; id: number } {
+    const key = words.join(',');
+    let u = this.uniforms.get(key);
+    if (u) return u;
+    const size = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
+    const buffer = this.device.createBuffer({ size, usage: UNIFORM | COPY_DST, mappedAtCreation: true, label: 'wgsl-nn uniform' });
+    new Uint32Array(buffer.getMappedRange()).set(words);
+    buffer.unmap();
+    u = { buffer, id: this.nextUniformId++ };
+    this.uniforms.set(key, u);
+    this.stats.buffersCreated++;
+    return u;
+  }
+}

@@ -1,0 +1,134 @@
+import { getRuntime, type Runtime } from './device.js';
+import { arrayFor, BYTES_PER_ELEMENT, type AnyTypedArray, type DType } from './dtype.js';
+import { ArgumentError } from './errors.js';
+import { resolveReshape, sizeOf, type Shape } from './shape.js';
+
+/** A GPU buffer shared by a tensor and its views (reshape, flatten); freed when the last one is disposed. */
+export class Storage {
+  refs = 1;
+  constructor(readonly rt: Runtime, readonly buffer: GPUBuffer, readonly bytes: number) {}
+
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  drop(): void {
+    if (--this.refs === 0) this.rt.release(this.buffer);
+  }
+}
+
+/** An n-dimensional array in GPU memory, row-major and contiguous. */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  private disposedFlag = false;
+
+  constructor(readonly storage: Storage, shape: Shape, readonly dtype: DType) {
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    const scopes = storage.rt.scopes;
+    if (scopes.length) scopes[scopes.length - 1]!.add(this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get rt(): Runtime {
+    return this.storage.rt;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /** The GPU buffer; throws if the tensor was disposed. */
+  buffer(op = 'tensor'): GPUBuffer {
+    if (this.disposedFlag) throw new ArgumentError(op, `uses a disposed tensor of shape [${this.shape.join(', ')}]`);
+    return this.storage.buffer;
+  }
+
+  /** Copies the data to the CPU (all earlier GPU work is submitted; the read does not block later work). */
+  async toArray(): Promise<AnyTypedArray> {
+    const buf = this.buffer('toArray');
+    const bytes = this.size * BYTES_PER_ELEMENT;
+    if (bytes === 0) return arrayFor(this.dtype, new ArrayBuffer(0), 0);
+    const data = await this.rt.read('toArray', buf, bytes);
+    return arrayFor(this.dtype, data, this.size);
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new ArgumentError('item', `needs a tensor with one element, got shape [${this.shape.join(', ')}]`);
+    return (await this.toArray())[0]!;
+  }
+
+  /** A view with another shape over the same buffer (no copy). One dimension may be -1. */
+  reshape(shape: readonly number[]): Tensor {
+    this.buffer('reshape');
+    return new Tensor(this.storage.retain(), resolveReshape('reshape', this.shape, shape), this.dtype);
+  }
+
+  /** Flattens dimensions `startDim…` into one, as a view (PyTorch's flatten with end_dim = -1). */
+  flatten(startDim = 0): Tensor {
+    const s = startDim < 0 ? startDim + this.rank : startDim;
+    if (s < 0 || s > Math.max(this.rank - 1, 0)) throw new ArgumentError('flatten', `startDim ${startDim} is out of range for rank ${this.rank}`);
+    return this.reshape([...this.shape.slice(0, s), -1]);
+  }
+
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    this.storage.drop();
+    const scopes = this.rt.scopes;
+    if (scopes.length) scopes[scopes.length - 1]!.delete(this);
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
+  }
+}
+
+/** A fresh uninitialised tensor from the runtime's buffer pool. */
+export function empty(shape: Shape, dtype: DType = 'f32', op = 'empty', rt: Runtime = getRuntime()): Tensor {
+  const bytes = Math.max(sizeOf(shape), 1) * BYTES_PER_ELEMENT;
+  return new Tensor(new Storage(rt, rt.allocate(op, bytes), bytes), shape, dtype);
+}
+
+type TensorTree = Tensor | readonly TensorTree[] | { readonly [k: string]: TensorTree } | undefined | null | number | string | boolean;
+
+function collect(x: unknown, into: Set<Tensor>): void {
+  if (x instanceof Tensor) into.add(x);
+  else if (Array.isArray(x)) for (const v of x) collect(v, into);
+  else if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) for (const v of Object.values(x)) collect(v, into);
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created except those it returns (in arrays or plain objects
+ * too). Synchronous only, like TF.js's tidy.
+ */
+export function tidy<T extends TensorTree>(fn: () => T, rt: Runtime = getRuntime()): T {
+  const scope = new Set<{ dispose(): void }>();
+  rt.scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new ArgumentError('tidy', 'the function must be synchronous (it returned a Promise)');
+  } finally {
+    rt.scopes.pop();
+  }
+  const keep = new Set<Tensor>();
+  collect(result, keep);
+  for (const t of scope) if (!keep.has(t as Tensor)) t.dispose();
+  const outer = rt.scopes[rt.scopes.length - 1];
+  if (outer) for (const t of keep) if (scope.has(t)) outer.add(t);
+  return result;
+}
+
+/** Excludes a tensor from the enclosing tidy() scope. */
+export function keep<T extends Tensor>(t: T): T {
+  const scopes = t.rt.scopes;
+  for (const s of scopes) s.delete(t);
+  return t;
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+/** Chromium used by the browser project: Debian's package (`npx playwright install` is not available here). */
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Flags that give headless Chromium a WebGPU adapter on the CPU (SwiftShader, no GPU needed). */
+const chromiumArgs = [
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Vulkan ICD for dawn.node: SwiftShader shipped with Debian's chromium package. */
+const vkIcd = process.env.VK_ICD_FILENAMES || '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/**
+ * The playwright provider, checking for Chromium only when the browser project actually starts
+ * (so `vitest run --project node` works on a machine without Chromium).
+ */
+function chromiumProvider() {
+  const base = playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } });
+  return {
+    ...base,
+    providerFactory(project: Parameters<typeof base.providerFactory>[0]) {
+      if (!existsSync(chromiumPath)) {
+        throw new Error(
+          `Chromium not found at ${chromiumPath}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`,
+        );
+      }
+      return base.providerFactory(project);
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['tests/node/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dawn',
+          environment: 'node',
+          include: ['tests/dawn/**/*.test.ts'],
+          // dawn.node is a native addon holding a Vulkan instance: one process per file, files one at a time.
+          pool: 'forks',
+          fileParallelism: false,
+          env: { VK_ICD_FILENAMES: vkIcd },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          // SwiftShader on 2 cores: one test file at a time.
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            provider: chromiumProvider(),
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
