@@ -102,12 +102,19 @@ interface Batch {
   scoped: boolean;
 }
 
+/** A range of a GPU buffer (a tensor's `buffer(op)`). */
+export interface BufferRange {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly size: number;
+}
+
 export interface DispatchArgs {
   /** User-facing op name, for error messages (e.g. 'matmul'). */
   op: string;
   kernel: Kernel;
-  /** Storage buffers by binding name; uniform bindings take their bytes (u32/f32 words). */
-  bindings: Record<string, GPUBuffer | Uint32Array>;
+  /** Storage bindings by name (a tensor's `buffer(op)` range, or a whole buffer); uniform bindings take their words (u32/f32 bits). */
+  bindings: Record<string, BufferRange | GPUBuffer | Uint32Array>;
   /** Workgroup count: a number is folded over x/y/z; a triple is used as given. */
   workgroups: number | readonly [number, number, number];
   specialize?: Specialization;
@@ -187,13 +194,15 @@ export class Runtime {
     this.pool.release(buf, this.encoder !== null);
   }
 
-  /** Writes CPU data into a buffer, ordered after every command encoded so far that touches it. */
-  upload(op: string, buf: GPUBuffer, data: ArrayBufferView): void {
+  /** Writes CPU data into a buffer range, ordered after every command encoded so far that touches it. */
+  upload(op: string, range: BufferRange, data: ArrayBufferView): void {
+    const buf = range.buffer;
     // queue.writeBuffer runs before the open (unsubmitted) batch: submit first if that batch may use the
     // buffer (a previous owner's commands, or the poison fill).
     if (this.encoder && (this.poison || this.pool.usedByOpenBatch(buf))) this.flush();
     this.ensureBatch(op);
-    this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
+    if (data.byteLength > range.size) throw new ArgumentError(op, `${data.byteLength} bytes do not fit a ${range.size}-byte tensor`);
+    this.device.queue.writeBuffer(buf, range.offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
     this.stats.uploads++;
     this.stats.uploadBytes += data.byteLength;
   }
@@ -211,18 +220,21 @@ export class Runtime {
       const name = names[i]!;
       const value = args.bindings[name];
       if (value === undefined) throw new ArgumentError(op, `kernel ${kernel.name} needs binding '${name}'`);
-      let buffer: GPUBuffer;
       if (value instanceof Uint32Array) {
         if (kernel.bindings[name] !== 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a storage buffer, got uniform data`);
         const u = this.uniformFor(value);
-        buffer = u.buffer;
         key += `,u${u.id}`;
+        entries.push({ binding: i, resource: { buffer: u.buffer } });
       } else {
         if (kernel.bindings[name] === 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a uniform, pass its words as a Uint32Array`);
-        buffer = value;
-        key += `,${this.pool.idOf(value)}`;
+        if ('offset' in value) {
+          key += `,${this.pool.idOf(value.buffer)}@${value.offset}+${value.size}`;
+          entries.push({ binding: i, resource: { buffer: value.buffer, offset: value.offset, size: value.size } });
+        } else {
+          key += `,${this.pool.idOf(value)}`;
+          entries.push({ binding: i, resource: { buffer: value } });
+        }
       }
-      entries.push({ binding: i, resource: { buffer } });
     }
     if (Object.keys(args.bindings).length !== names.length) {
       const extra = Object.keys(args.bindings).filter((n) => !(n in kernel.bindings));
@@ -281,10 +293,10 @@ export class Runtime {
     }
   }
 
-  /** Copies `bytes` of `buf` to the CPU. Everything encoded before is submitted first. */
-  async read(op: string, buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  /** Copies `bytes` of a buffer range to the CPU. Everything encoded before is submitted first. */
+  async read(op: string, range: BufferRange, bytes: number): Promise<ArrayBuffer> {
     const staging = this.staging.acquire(bytes);
-    this.copy(op, buf, staging, bytes);
+    this.copy(op, range.buffer, staging, bytes, range.offset);
     this.flush();
     this.stats.readbacks++;
     this.stats.readbackBytes += bytes;

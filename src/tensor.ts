@@ -3,10 +3,27 @@ import { arrayFor, BYTES_PER_ELEMENT, type AnyTypedArray, type DType } from './d
 import { ArgumentError } from './errors.js';
 import { resolveReshape, sizeOf, type Shape } from './shape.js';
 
-/** A GPU buffer shared by a tensor and its views (reshape, flatten); freed when the last one is disposed. */
+/** Where a tensor's data lives: a GPU buffer range (offsets are multiples of 256 bytes, WebGPU's binding alignment). */
+export interface TensorBinding {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/**
+ * A GPU buffer range shared by a tensor and its views (reshape, flatten, detach); given back when the
+ * last one is disposed. Parameter arenas hand out ranges of one buffer (owned elsewhere: `owned = false`).
+ */
 export class Storage {
   refs = 1;
-  constructor(readonly rt: Runtime, readonly buffer: GPUBuffer, readonly bytes: number) {}
+  readonly binding: TensorBinding;
+  constructor(readonly rt: Runtime, buffer: GPUBuffer, readonly bytes: number, offset = 0, private readonly owned = true) {
+    this.binding = { buffer, offset, size: Math.ceil(bytes / 4) * 4 };
+  }
+
+  get buffer(): GPUBuffer {
+    return this.binding.buffer;
+  }
 
   retain(): this {
     this.refs++;
@@ -14,7 +31,7 @@ export class Storage {
   }
 
   drop(): void {
-    if (--this.refs === 0) this.rt.release(this.buffer);
+    if (--this.refs === 0 && this.owned) this.rt.release(this.buffer);
   }
 }
 
@@ -23,6 +40,12 @@ export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
   private disposedFlag = false;
+  /** Autodiff: whether gradients flow to (or through) this tensor. */
+  requiresGrad = false;
+  /** Autodiff: the accumulated gradient of a leaf after `backward()`. */
+  grad: Tensor | null = null;
+  /** @internal Autodiff: the op that produced this tensor (see src/autograd.ts). */
+  gradFn: import('./autograd.js').GradNode | null = null;
 
   constructor(readonly storage: Storage, shape: Shape, readonly dtype: DType) {
     this.shape = Object.freeze([...shape]);
@@ -43,10 +66,10 @@ export class Tensor {
     return this.disposedFlag;
   }
 
-  /** The GPU buffer; throws if the tensor was disposed. */
-  buffer(op = 'tensor'): GPUBuffer {
+  /** The GPU buffer range to bind; throws if the tensor was disposed. */
+  buffer(op = 'tensor'): TensorBinding {
     if (this.disposedFlag) throw new ArgumentError(op, `uses a disposed tensor of shape [${this.shape.join(', ')}]`);
-    return this.storage.buffer;
+    return this.storage.binding;
   }
 
   /** Copies the data to the CPU (all earlier GPU work is submitted; the read does not block later work). */
@@ -75,6 +98,20 @@ export class Tensor {
     const s = startDim < 0 ? startDim + this.rank : startDim;
     if (s < 0 || s > Math.max(this.rank - 1, 0)) throw new ArgumentError('flatten', `startDim ${startDim} is out of range for rank ${this.rank}`);
     return this.reshape([...this.shape.slice(0, s), -1]);
+  }
+
+  /** A view of the same data that autodiff treats as a constant. */
+  detach(): Tensor {
+    this.buffer('detach');
+    return new Tensor(this.storage.retain(), this.shape, this.dtype);
+  }
+
+  /** Marks a leaf tensor as needing gradients; returns it. */
+  requireGrad(flag = true): this {
+    if (this.gradFn) throw new ArgumentError('requireGrad', 'only leaf tensors can be marked; use detach() first');
+    if (flag && this.dtype !== 'f32') throw new ArgumentError('requireGrad', `only f32 tensors can require gradients, got ${this.dtype}`);
+    this.requiresGrad = flag;
+    return this;
   }
 
   dispose(): void {

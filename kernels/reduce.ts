@@ -1,0 +1,50 @@
+import { defineKernel } from '../src/kernel.js';
+import { f32bits } from '../src/params.js';
+import source from '../shaders/reduce.wgsl?raw';
+
+export const reduceKernel = defineKernel({ name: 'reduce', source, bindings: { x: 'read', out: 'read_write', p: 'uniform' } });
+
+/** Op codes of shaders/reduce.wgsl (`const OP`). */
+export const REDUCE_OPS = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 } as const;
+export type ReduceOp = keyof typeof REDUCE_OPS;
+
+const THREADS = 256;
+/** Below this many workgroups a pass leaves most of a large GPU idle, so a long r is split into chunks. */
+const TARGET_WORKGROUPS = 256;
+/** A chunk gives each thread at least this many elements, so the second pass stays cheap next to the first. */
+const MIN_PER_THREAD = 16;
+
+/** One dispatch over x viewed as [outer, r, inner]. */
+export interface ReducePass {
+  outer: number;
+  r: number;
+  inner: number;
+  /** 1: the output is [outer, inner]; more: per-chunk partials [outer, nchunks, inner]. */
+  nchunks: number;
+  chunk: number;
+  tx: number;
+  ty: number;
+  workgroups: number;
+}
+
+/**
+ * Workgroup shape and R split for one [outer, r, inner] reduction. TX covers consecutive inner columns
+ * (1 when inner is 1, i.e. the last axis; at most 32, a 128-byte row of f32), TY = 256 / TX threads stride
+ * over r.
+ */
+export function planReducePass(outer: number, r: number, inner: number): ReducePass {
+  let tx = 1;
+  while (tx < inner && tx < 32) tx *= 2;
+  const ty = THREADS / tx;
+  const tiles = Math.ceil(inner / tx);
+  const groups = outer * tiles;
+  let nchunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / groups), Math.ceil(r / (ty * MIN_PER_THREAD))));
+  const chunk = Math.max(Math.ceil(r / nchunks), 1);
+  nchunks = Math.max(Math.ceil(r / chunk), 1);
+  return { outer, r, inner, nchunks, chunk, tx, ty, workgroups: groups * nchunks };
+}
+
+/** Uniform words of shaders/reduce.wgsl's Params. */
+export function reduceParams(pass: ReducePass, scale: number): Uint32Array {
+  return Uint32Array.of(pass.outer, pass.r, pass.inner, pass.chunk, pass.nchunks, Math.ceil(pass.inner / pass.tx), f32bits(scale));
+}
