@@ -37,6 +37,8 @@ export function sizeClass(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly releasedInBatch = new Set<GPUBuffer>();
+  /** Buffers a compiled plan still uses: a release waits until the last unpin. */
+  private readonly pins = new Map<GPUBuffer, { count: number; released: boolean }>();
   private readonly sizes = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
   readonly ids = new WeakMap<GPUBuffer, number>();
@@ -66,8 +68,40 @@ export class BufferPool {
     const size = this.sizes.get(buf)!;
     this.stats.inUseBuffers--;
     this.stats.inUseBytes -= size;
+    const pin = this.pins.get(buf);
+    if (pin) {
+      pin.released = true;
+      return;
+    }
     if (pending) this.releasedInBatch.add(buf);
     this.pushFree(buf, size);
+  }
+
+  /** Keeps a buffer out of the free list while a compiled plan uses it, even if its tensor is disposed. */
+  pin(buf: GPUBuffer): void {
+    const pin = this.pins.get(buf);
+    if (pin) {
+      pin.count++;
+      return;
+    }
+    // Already released (its owner let go during the trace): take it off the free list until unpinned.
+    const list = this.free.get(this.sizes.get(buf)!);
+    const at = list ? list.indexOf(buf) : -1;
+    if (at >= 0) list!.splice(at, 1);
+    this.pins.set(buf, { count: 1, released: at >= 0 });
+  }
+
+  unpin(buf: GPUBuffer): void {
+    const pin = this.pins.get(buf);
+    if (!pin) return;
+    if (--pin.count > 0) return;
+    this.pins.delete(buf);
+    if (pin.released) this.pushFree(buf, this.sizes.get(buf)!);
+  }
+
+  /** Whether the pool made this buffer (uniforms and staging buffers are not pooled). */
+  owns(buf: GPUBuffer): boolean {
+    return this.sizes.has(buf);
   }
 
   /** Whether unsubmitted commands may still use this buffer on behalf of a previous owner. */

@@ -5,6 +5,7 @@ import {
 } from './errors.js';
 import { foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
 import { StagingRing } from './staging.js';
+import type { RecordedBinding, Recorder } from './executor/recorder.js';
 import { FILL_WORKGROUP, fillKernel } from '../kernels/fill.js';
 
 export interface InitOptions {
@@ -130,6 +131,8 @@ export class Runtime {
     dispatches: 0, submits: 0, pipelinesCreated: 0, bindGroupsCreated: 0, buffersCreated: 0, uploads: 0, uploadBytes: 0, readbacks: 0, readbackBytes: 0,
   };
   lostError: DeviceLostError | null = null;
+  /** @internal Set while a compiled step traces (src/executor/compile.ts). */
+  recorder: Recorder | null = null;
   /** @internal keeps the GPU and adapter objects alive as long as the device. */
   gpuObject: GPU | null = null;
   /** @internal */
@@ -142,6 +145,8 @@ export class Runtime {
   private readonly layouts = new Map<Kernel, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; id: number }>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly uniforms = new Map<string, { buffer: GPUBuffer; id: number }>();
+  /** Uniform buffers a compiled plan uses: kept when the uniform cache is cleared. */
+  private readonly pinnedUniforms = new Set<GPUBuffer>();
   private nextUniformId = 1;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -182,20 +187,29 @@ export class Runtime {
     const before = this.pool.getStats().created;
     const buf = this.pool.acquire(bytes, op);
     if (this.pool.getStats().created !== before) this.stats.buffersCreated++;
+    this.recorder?.onAllocate(buf, bytes);
     if (this.poison) {
       const words = this.pool.sizeOf(buf) / 4;
+      // The poison fill is test scaffolding, not part of a compiled step.
+      const recorder = this.recorder;
+      this.recorder = null;
       this.dispatch({ op: `${op} (poison)`, kernel: fillKernel, bindings: { out: buf, p: Uint32Array.of(words, NAN_BITS) }, workgroups: Math.ceil(words / FILL_WORKGROUP) });
+      this.recorder = recorder;
     }
     return buf;
   }
 
   /** Gives a buffer back to the pool. */
   release(buf: GPUBuffer): void {
+    this.recorder?.onRelease(buf);
     this.pool.release(buf, this.encoder !== null);
   }
 
-  /** Writes CPU data into a buffer range, ordered after every command encoded so far that touches it. */
-  upload(op: string, range: BufferRange, data: ArrayBufferView): void {
+  /**
+   * Writes CPU data into a buffer range, ordered after every command encoded so far that touches it.
+   * Inside a compiled step, `produce` is called at each replay for that step's data (else `data` is a constant).
+   */
+  upload(op: string, range: BufferRange, data: ArrayBufferView, produce?: () => ArrayBufferView): void {
     const buf = range.buffer;
     // queue.writeBuffer runs before the open (unsubmitted) batch: submit first if that batch may use the
     // buffer (a previous owner's commands, or the poison fill).
@@ -203,6 +217,7 @@ export class Runtime {
     this.ensureBatch(op);
     if (data.byteLength > range.size) throw new ArgumentError(op, `${data.byteLength} bytes do not fit a ${range.size}-byte tensor`);
     this.device.queue.writeBuffer(buf, range.offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
+    this.recorder?.onCommand({ kind: 'upload', op, dst: buf, dstOffset: range.offset, data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), produce });
     this.stats.uploads++;
     this.stats.uploadBytes += data.byteLength;
   }
@@ -213,9 +228,9 @@ export class Runtime {
     this.ensureBatch(op);
     const layout = this.layoutFor(kernel);
     const pipeline = this.pipelineFor(kernel, layout.pipeline, args.specialize, args.overrides);
-    let key = `${layout.id}`;
-    const entries: GPUBindGroupEntry[] = [];
     const names = kernel.bindingNames;
+    const resolved: RecordedBinding[] = new Array(names.length);
+    let key = `${layout.id}`;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const value = args.bindings[name];
@@ -224,15 +239,15 @@ export class Runtime {
         if (kernel.bindings[name] !== 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a storage buffer, got uniform data`);
         const u = this.uniformFor(value);
         key += `,u${u.id}`;
-        entries.push({ binding: i, resource: { buffer: u.buffer } });
+        resolved[i] = { buffer: u.buffer };
       } else {
         if (kernel.bindings[name] === 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a uniform, pass its words as a Uint32Array`);
         if ('offset' in value) {
           key += `,${this.pool.idOf(value.buffer)}@${value.offset}+${value.size}`;
-          entries.push({ binding: i, resource: { buffer: value.buffer, offset: value.offset, size: value.size } });
+          resolved[i] = value;
         } else {
           key += `,${this.pool.idOf(value)}`;
-          entries.push({ binding: i, resource: { buffer: value } });
+          resolved[i] = { buffer: value };
         }
       }
     }
@@ -242,9 +257,8 @@ export class Runtime {
     }
     let group = this.bindGroups.get(key);
     if (!group) {
-      group = this.device.createBindGroup({ layout: layout.group, entries, label: kernel.name });
+      group = this.createBindGroup(layout.group, resolved, kernel.name);
       this.bindGroups.set(key, group);
-      this.stats.bindGroupsCreated++;
     }
     const grid = typeof args.workgroups === 'number'
       ? foldGrid(op, args.workgroups, this.limits.maxComputeWorkgroupsPerDimension)
@@ -257,8 +271,19 @@ export class Runtime {
     this.batch!.ops.push(op);
     this.batch!.kernels.push(kernel.name);
     this.stats.dispatches++;
+    this.recorder?.onCommand({ kind: 'dispatch', op, kernel: kernel.name, pipeline, layout: layout.group, bindings: resolved, grid });
     if (this.debug) this.watch(this.device.popErrorScope(), { ops: [op], kernels: [kernel.name] });
     if (++this.dispatchesInBatch >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  /** @internal A bind group for resolved bindings (counted in stats). */
+  createBindGroup(layout: GPUBindGroupLayout, bindings: readonly RecordedBinding[], label: string): GPUBindGroup {
+    this.stats.bindGroupsCreated++;
+    return this.device.createBindGroup({
+      layout,
+      entries: bindings.map((b, i) => ({ binding: i, resource: b.offset === undefined ? { buffer: b.buffer } : { buffer: b.buffer, offset: b.offset, size: b.size } })),
+      label,
+    });
   }
 
   /** Encodes a buffer copy (outside any compute pass). */
@@ -267,15 +292,18 @@ export class Runtime {
     this.endPass();
     this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, Math.ceil(bytes / 4) * 4);
     this.batch!.ops.push(op);
+    this.recorder?.onCommand({ kind: 'copy', op, src, srcOffset, dst, dstOffset, bytes: Math.ceil(bytes / 4) * 4 });
   }
 
-  /** Submits everything encoded so far as one command buffer. */
+  /** Submits everything encoded so far as one command buffer (nothing when only uploads were made). */
   flush(): void {
     if (!this.encoder) return;
     this.endPass();
     const batch = this.batch!;
-    this.device.queue.submit([this.encoder.finish()]);
-    this.stats.submits++;
+    if (batch.ops.length) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.stats.submits++;
+    }
     this.encoder = null;
     this.batch = null;
     this.dispatchesInBatch = 0;
@@ -287,14 +315,47 @@ export class Runtime {
       this.watch(this.device.popErrorScope(), ctx);
     }
     if (this.uniforms.size > MAX_UNIFORM_CACHE) {
-      for (const u of this.uniforms.values()) u.buffer.destroy();
+      for (const u of this.uniforms.values()) if (!this.pinnedUniforms.has(u.buffer)) u.buffer.destroy();
       this.uniforms.clear();
       this.bindGroups.clear();
     }
   }
 
+  /**
+   * @internal Submits one command buffer built by `encode` (a compiled step's replay), after any eager
+   * work, inside its own error scopes.
+   */
+  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void): void {
+    this.flush();
+    if (this.lostError) throw this.lostError;
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder({ label });
+    encode(encoder);
+    this.device.queue.submit([encoder.finish()]);
+    this.stats.submits++;
+    const ctx = { ops: [label], kernels };
+    this.watch(this.device.popErrorScope(), ctx);
+    this.watch(this.device.popErrorScope(), ctx);
+    this.watch(this.device.popErrorScope(), ctx);
+  }
+
+  /** @internal Keeps buffers a compiled plan uses alive and out of reuse. */
+  pinForPlan(buf: GPUBuffer): void {
+    if (this.pool.owns(buf)) this.pool.pin(buf);
+    else this.pinnedUniforms.add(buf);
+  }
+
+  /** @internal */
+  unpinForPlan(buf: GPUBuffer): void {
+    if (this.pool.owns(buf)) this.pool.unpin(buf);
+    else this.pinnedUniforms.delete(buf);
+  }
+
   /** Copies `bytes` of a buffer range to the CPU. Everything encoded before is submitted first. */
   async read(op: string, range: BufferRange, bytes: number): Promise<ArrayBuffer> {
+    if (this.recorder) throw new ArgumentError(op, 'cannot read data back inside a compiled step (return the tensor from the step and read it afterwards)');
     const staging = this.staging.acquire(bytes);
     this.copy(op, range.buffer, staging, bytes, range.offset);
     this.flush();

@@ -1,0 +1,158 @@
+import { getRuntime, type Runtime } from '../device.js';
+import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from '../dtype.js';
+import { ArgumentError } from '../errors.js';
+import { empty, keep, Tensor, tidy } from '../tensor.js';
+import { Plan, TraceRecorder, type PlanMemory } from './plan.js';
+
+export type StepInput = Tensor | AnyTypedArray;
+type Outputs = Tensor | readonly Tensor[] | { readonly [k: string]: Tensor };
+
+interface Slot {
+  tensor: Tensor;
+  dtype: DType;
+  shape: readonly number[];
+}
+
+interface CachedPlan {
+  plan: Plan;
+  inputs: Slot[];
+  /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
+  outputs: Tensor[];
+  rebuild: (flat: Tensor[]) => Outputs;
+}
+
+export interface CompileOptions {
+  name?: string;
+  runtime?: Runtime;
+  /** Shape of each input after the batch dimension is given by the data (typed-array inputs): e.g. [[1, 28, 28], []]. */
+  inputShapes?: readonly (readonly number[])[];
+}
+
+export interface CompiledStep<O extends Outputs> {
+  /**
+   * Runs the step. The first call for a set of input shapes traces `fn` eagerly and records a plan;
+   * later calls replay it as one command buffer and one `queue.submit`, with no CPU readback. Outputs are
+   * fresh tensors (copied from the plan in the same submission) that the caller owns and may read whenever.
+   */
+  (...inputs: StepInput[]): O;
+  /** Plans cached by input shapes. */
+  readonly plans: number;
+  /** Memory of the plan for the last-used shapes. */
+  memory(): PlanMemory | null;
+  /** Number of dispatches the last-used plan replays. */
+  dispatches(): number;
+  dispose(): void;
+}
+
+function flatten(out: Outputs): { flat: Tensor[]; rebuild: (flat: Tensor[]) => Outputs } {
+  if (out instanceof Tensor) return { flat: [out], rebuild: (f) => f[0]! };
+  if (Array.isArray(out)) return { flat: [...out], rebuild: (f) => f };
+  const keys = Object.keys(out);
+  const obj = out as { readonly [k: string]: Tensor };
+  for (const k of keys) if (!(obj[k] instanceof Tensor)) throw new ArgumentError('compile', `the step must return tensors; output '${k}' is not a Tensor`);
+  return { flat: keys.map((k) => obj[k]!), rebuild: (f) => Object.fromEntries(keys.map((k, i) => [k, f[i]!])) };
+}
+
+/**
+ * Records a training (or inference) step once and replays it: `compile((x, y) => { …; loss.backward();
+ * opt.step(); return loss; })`. Inputs are tensors or typed arrays (then `inputShapes` gives the
+ * per-sample shape; the batch size is inferred). Shapes that change re-trace once and are cached.
+ * Per-step values (learning rate, step counts, RNG steps) must reach the GPU through `rt.upload(…, produce)`
+ * as the library's optimizers and dropout do; anything else the step computes on the CPU is frozen at
+ * trace time.
+ */
+export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, options: CompileOptions = {}): CompiledStep<O> {
+  const name = options.name ?? 'compiled step';
+  const plans = new Map<string, CachedPlan>();
+  let last: CachedPlan | null = null;
+
+  const shapeOf = (x: StepInput, i: number): { shape: readonly number[]; dtype: DType } => {
+    if (x instanceof Tensor) return { shape: x.shape, dtype: x.dtype };
+    const per = options.inputShapes?.[i];
+    if (!per) return { shape: [x.length], dtype: dtypeOfArray(x) };
+    const perSize = per.reduce((a, b) => a * b, 1);
+    if (perSize === 0 || x.length % perSize !== 0) throw new ArgumentError(name, `input ${i} has ${x.length} values, not a multiple of one sample's ${perSize} (shape [${per.join(', ')}])`);
+    return { shape: [x.length / perSize, ...per], dtype: dtypeOfArray(x) };
+  };
+
+  const step = ((...inputs: StepInput[]): O => {
+    const rt = options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    const described = inputs.map(shapeOf);
+    const key = described.map((d) => `${d.dtype}[${d.shape.join(',')}]`).join(';');
+    let cached = plans.get(key);
+    if (!cached) {
+      cached = trace(rt, described, inputs);
+      plans.set(key, cached);
+      last = cached;
+      return cached.rebuild(cached.outputs.map((t) => copyOut(rt, t))) as O;
+    }
+    last = cached;
+    const c = cached;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i]!;
+      if (!(x instanceof Tensor)) rt.upload(name, c.inputs[i]!.tensor.buffer(name), x);
+      else x.buffer(name);
+    }
+    const results = c.outputs.map((t) => empty(t.shape, t.dtype, name, rt));
+    c.plan.replay(
+      (enc) => inputs.forEach((x, i) => {
+        if (!(x instanceof Tensor)) return;
+        const src = x.buffer(name), dst = c.inputs[i]!.tensor.buffer(name);
+        enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, x.size * BYTES_PER_ELEMENT);
+      }),
+      (enc) => c.outputs.forEach((t, i) => {
+        const src = t.buffer(name), dst = results[i]!.buffer(name);
+        enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, Math.max(t.size, 1) * BYTES_PER_ELEMENT);
+      }),
+    );
+    return c.rebuild(results) as O;
+  }) as CompiledStep<O>;
+
+  function trace(rt: Runtime, described: { shape: readonly number[]; dtype: DType }[], inputs: StepInput[]): CachedPlan {
+    if (rt.recorder) throw new ArgumentError(name, 'compiled steps cannot be nested');
+    // Input slots belong to the plan; they exist before the trace so the plan sees them as external.
+    const slots: Slot[] = described.map((d) => ({ tensor: keep(empty(d.shape, d.dtype, name, rt)), ...d }));
+    inputs.forEach((x, i) => {
+      const slot = slots[i]!.tensor;
+      if (x instanceof Tensor) {
+        const src = x.buffer(name), dst = slot.buffer(name);
+        rt.copy(name, src.buffer, dst.buffer, x.size * BYTES_PER_ELEMENT, src.offset, dst.offset);
+      } else rt.upload(name, slot.buffer(name), x);
+    });
+    rt.flush();
+    const recorder = new TraceRecorder();
+    rt.recorder = recorder;
+    let out: Outputs;
+    try {
+      out = tidy(() => fn(...slots.map((s) => s.tensor)), rt);
+    } finally {
+      rt.recorder = null;
+    }
+    const { flat, rebuild } = flatten(out);
+    for (const t of flat) keep(t);
+    rt.flush();
+    const plan = new Plan(rt, recorder.commands, recorder.virtuals, name);
+    return { plan, inputs: slots, outputs: flat, rebuild };
+  }
+
+  Object.defineProperty(step, 'plans', { get: () => plans.size });
+  step.memory = () => last?.plan.memory ?? null;
+  step.dispatches = () => last?.plan.dispatches ?? 0;
+  step.dispose = () => {
+    for (const c of plans.values()) {
+      c.plan.dispose();
+      for (const s of c.inputs) s.tensor.dispose();
+      for (const t of c.outputs) t.dispose();
+    }
+    plans.clear();
+    last = null;
+  };
+  return step;
+}
+
+function copyOut(rt: Runtime, t: Tensor): Tensor {
+  const out = empty(t.shape, t.dtype, 'compile', rt);
+  const src = t.buffer('compile'), dst = out.buffer('compile');
+  rt.copy('compile', src.buffer, dst.buffer, Math.max(t.size, 1) * BYTES_PER_ELEMENT, src.offset, dst.offset);
+  return out;
+}

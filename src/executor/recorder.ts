@@ -1,0 +1,19 @@
+/** What a compiled step records while its trace runs eagerly (see src/executor/compile.ts). */
+
+export interface RecordedBinding {
+  buffer: GPUBuffer;
+  offset?: number;
+  size?: number;
+}
+
+export type RecordedCommand =
+  | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; bindings: RecordedBinding[]; grid: readonly [number, number, number] }
+  | { kind: 'copy'; op: string; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
+  /** A queue.writeBuffer; `produce` (when given) makes fresh data at every replay (learning rate, step count, RNG step). */
+  | { kind: 'upload'; op: string; dst: GPUBuffer; dstOffset: number; data: Uint8Array; produce?: () => ArrayBufferView };
+
+export interface Recorder {
+  onAllocate(buf: GPUBuffer, bytes: number): void;
+  onRelease(buf: GPUBuffer): void;
+  onCommand(cmd: RecordedCommand): void;
+}

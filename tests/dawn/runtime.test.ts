@@ -1,0 +1,22 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rand, tensor, type Runtime } from '../../src/index.js';
+import { refRand } from '../../src/reference/philox.js';
+import { expectClose, expectEqual } from '../helpers/compare.js';
+import { testRuntime } from '../helpers/gpu.js';
+
+// The same library code under Node through dawn.node (the path Node users and the GPU benchmark take).
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await testRuntime();
+});
+
+describe('wgsl-nn on dawn.node', () => {
+  it('runs on a dawn adapter', () => {
+    expect(rt.adapter.description.length + rt.adapter.vendor.length).toBeGreaterThan(0);
+  });
+
+  it('round-trips data and generates the reference random numbers', async () => {
+    expectEqual(await tensor([[1, 2], [3, 4]]).toArray(), [1, 2, 3, 4]);
+    expectClose(await rand([37], { seed: 99 }).toArray(), refRand(37, 99, 0), { rtol: 0, atol: 2 ** -23 });
+  });
+});
