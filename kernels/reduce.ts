@@ -30,15 +30,15 @@ export interface ReducePass {
 /**
  * Workgroup shape and R split for one [outer, r, inner] reduction. TX covers consecutive inner columns
  * (1 when inner is 1, i.e. the last axis; at most 32, a 128-byte row of f32), TY = 256 / TX threads stride
- * over r.
+ * over r. `split: false` keeps r in one chunk (the second pass, whose r is the first pass's chunk count).
  */
-export function planReducePass(outer: number, r: number, inner: number): ReducePass {
+export function planReducePass(outer: number, r: number, inner: number, split = true): ReducePass {
   let tx = 1;
   while (tx < inner && tx < 32) tx *= 2;
   const ty = THREADS / tx;
   const tiles = Math.ceil(inner / tx);
   const groups = outer * tiles;
-  let nchunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / groups), Math.ceil(r / (ty * MIN_PER_THREAD))));
+  let nchunks = !split ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / groups), Math.ceil(r / (ty * MIN_PER_THREAD))));
   const chunk = Math.max(Math.ceil(r / nchunks), 1);
   nchunks = Math.max(Math.ceil(r / chunk), 1);
   return { outer, r, inner, nchunks, chunk, tx, ty, workgroups: groups * nchunks };

@@ -44,15 +44,12 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
-fn identity() -> f32 {
-  if (OP == OP_MAX || OP == OP_ARGMAX) { return bitcast<f32>(0xff800000u); }  // -inf
-  if (OP == OP_MIN || OP == OP_ARGMIN) { return bitcast<f32>(0x7f800000u); }  // +inf
-  return 0.0;
-}
-
-// Whether (b, ib) replaces (a, ia). NaN beats every number (max/min propagate NaN like PyTorch);
-// on equal values the lower index wins, so arg ops return the first occurrence.
+// Whether (b, ib) replaces (a, ia). NO_INDEX marks a thread that saw no element (no identity value is
+// needed, which WGSL could not write as a constant ±inf anyway). NaN beats every number (max/min propagate
+// NaN like PyTorch); on equal values the lower index wins, so arg ops return the first occurrence.
 fn better(b: f32, ib: u32, a: f32, ia: u32) -> bool {
+  if (ib == NO_INDEX) { return false; }
+  if (ia == NO_INDEX) { return true; }
   let nb = is_nan(b);
   let na = is_nan(a);
   if (nb || na) { return nb && (!na || ib < ia); }
@@ -73,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let i = tile * TX + lid.x;
   let r_end = min(p.r, (c + 1u) * p.chunk);
 
-  var acc = identity();
+  var acc = 0.0;
   var idx = NO_INDEX;
   if (i < p.inner) {
     for (var r = c * p.chunk + lid.y; r < r_end; r += TY) {
