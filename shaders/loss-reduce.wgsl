@@ -1,0 +1,31 @@
+// out[0] = (accumulate ? out[0] : 0) + scale·Σ f(x), f(x) = x or x², in one workgroup: turns per-row
+// losses into the 'mean'/'sum' scalar and sums λ·ΣW² over several parameters (one dispatch each,
+// accumulating) without a CPU round trip. One workgroup suffices for batch-sized inputs; for
+// million-element parameters it is slow but only feeds the loss value, never the gradient.
+struct Params { n: u32, scale: f32, square: u32, accumulate: u32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+const WG = 256u;
+var<workgroup> partial: array<f32, WG>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var acc = 0.0;
+  for (var i = lid; i < p.n; i += WG) {
+    let v = x[i];
+    acc += select(v, v * v, p.square != 0u);
+  }
+  partial[lid] = acc;
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+    workgroupBarrier();
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+  }
+  if (lid == 0u) {
+    var total = p.scale * partial[0];
+    if (p.accumulate != 0u) { total += out[0]; }
+    out[0] = total;
+  }
+}
