@@ -65,52 +65,54 @@ function topoOrder(root: Tensor): Tensor[] {
 }
 
 /**
- * Reverse-mode autodiff from `root`. Gradients flowing into a tensor used twice are summed; leaf tensors
- * with `requiresGrad` accumulate into `.grad` (kept out of tidy scopes), like PyTorch. The graph is freed.
- * `accumulate(a, b)` adds two gradients (injected to keep this module free of kernel imports).
+ * Reverse-mode autodiff from `root` with upstream gradient `seed` (consumed). Gradients flowing into a
+ * tensor used twice are summed; leaf tensors with `requiresGrad` accumulate into `.grad` (kept out of tidy
+ * scopes), like PyTorch. The graph is freed as it is walked. `accumulate(a, b)` adds two gradients
+ * (injected to keep this module free of kernel imports).
  */
 export function runBackward(root: Tensor, seed: Tensor, accumulate: (a: Tensor, b: Tensor) => Tensor): void {
   if (!root.requiresGrad) throw new ArgumentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad = true)');
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
-  const add = (t: Tensor, g: Tensor) => {
+  const give = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
-    if (!prev) grads.set(t, g);
-    else {
-      grads.set(t, accumulate(prev, g));
-      prev.dispose();
-      g.dispose();
+    if (!prev) {
+      grads.set(t, g);
+      return;
     }
+    grads.set(t, accumulate(prev, g));
+    prev.dispose();
+    g.dispose();
   };
   for (const t of topoOrder(root)) {
     const g = grads.get(t);
     if (!g) continue;
+    grads.delete(t);
     const node = t.gradFn;
     if (!node) {
-      // A leaf: accumulate into .grad.
-      grads.delete(t);
       if (t.grad) {
-        const sum = accumulate(t.grad, g);
+        const total = accumulate(t.grad, g);
         t.grad.dispose();
         g.dispose();
-        t.grad = keep(sum);
-      } else {
-        t.grad = keep(g === seed ? g.reshape(g.shape) : g);
-      }
+        t.grad = keep(total);
+      } else t.grad = keep(g);
       continue;
     }
     const inputGrads = node.backward(g);
-    if (g !== seed) g.dispose();
-    grads.delete(t);
+    // A rule may hand back g itself, or one tensor for two inputs: give each holder its own view
+    // (shared storage, no copy) so every gradient can be disposed independently.
+    const handed = new Set<Tensor>([g]);
     node.inputs.forEach((x, i) => {
-      const gi = inputGrads[i];
+      let gi = inputGrads[i];
       if (!gi) return;
       if (gi.shape.length !== x.shape.length || gi.shape.some((d, k) => d !== x.shape[k])) {
         throw new ArgumentError('backward', `rule of ${node.op} returned a gradient of shape [${gi.shape.join(', ')}] for an input of shape [${x.shape.join(', ')}]`);
       }
-      if (x.requiresGrad) add(x, gi);
+      if (handed.has(gi)) gi = gi.reshape(gi.shape);
+      else handed.add(gi);
+      if (x.requiresGrad) give(x, gi);
       else gi.dispose();
     });
-    if (t !== root) t.gradFn = null;
+    g.dispose();
+    t.gradFn = null;
   }
-  root.gradFn = null;
 }

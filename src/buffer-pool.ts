@@ -1,9 +1,7 @@
 /**
  * Size-class pool of storage buffers. Steady-state work allocates nothing: a released buffer goes back
  * to its class and the next request of that class reuses it, even within the same command encoder
- * (GPU commands run in encoding order). Only queue.writeBuffer jumps that order — it runs before the
- * pending command buffer — so buffers released during the open batch are remembered, and the runtime
- * submits before uploading into one of them.
+ * (GPU commands run in encoding order; the runtime orders uploads, which jump it, see Runtime.upload).
  */
 export interface PoolStats {
   /** GPU buffers alive (in use + free in the pool). */
@@ -36,7 +34,6 @@ export function sizeClass(bytes: number): number {
 
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
-  private readonly releasedInBatch = new Set<GPUBuffer>();
   /** Buffers a compiled plan still uses: a release waits until the last unpin. */
   private readonly pins = new Map<GPUBuffer, { count: number; released: boolean }>();
   private readonly sizes = new WeakMap<GPUBuffer, number>();
@@ -63,8 +60,8 @@ export class BufferPool {
     return buf;
   }
 
-  /** Returns a buffer; `pending` = commands encoded but not yet submitted may use it. */
-  release(buf: GPUBuffer, pending: boolean): void {
+  /** Returns a buffer to its size class (or to its pin, while a compiled plan uses it). */
+  release(buf: GPUBuffer): void {
     const size = this.sizes.get(buf)!;
     this.stats.inUseBuffers--;
     this.stats.inUseBytes -= size;
@@ -73,7 +70,6 @@ export class BufferPool {
       pin.released = true;
       return;
     }
-    if (pending) this.releasedInBatch.add(buf);
     this.pushFree(buf, size);
   }
 
@@ -102,16 +98,6 @@ export class BufferPool {
   /** Whether the pool made this buffer (uniforms and staging buffers are not pooled). */
   owns(buf: GPUBuffer): boolean {
     return this.sizes.has(buf);
-  }
-
-  /** Whether unsubmitted commands may still use this buffer on behalf of a previous owner. */
-  usedByOpenBatch(buf: GPUBuffer): boolean {
-    return this.releasedInBatch.has(buf);
-  }
-
-  /** Called after each submit. */
-  afterSubmit(): void {
-    this.releasedInBatch.clear();
   }
 
   /** Destroys every free buffer; call with no open batch. Returns the bytes given back. */

@@ -151,6 +151,8 @@ export class Runtime {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private batch: Batch | null = null;
+  /** Buffers the open batch's commands use (an upload into one of them must wait for a submit). */
+  private readonly batchBuffers = new Set<GPUBuffer>();
   private dispatchesInBatch = 0;
   private readonly debug: boolean;
   readonly poison: boolean;
@@ -202,7 +204,7 @@ export class Runtime {
   /** Gives a buffer back to the pool. */
   release(buf: GPUBuffer): void {
     this.recorder?.onRelease(buf);
-    this.pool.release(buf, this.encoder !== null);
+    this.pool.release(buf);
   }
 
   /**
@@ -211,9 +213,8 @@ export class Runtime {
    */
   upload(op: string, range: BufferRange, data: ArrayBufferView, produce?: () => ArrayBufferView): void {
     const buf = range.buffer;
-    // queue.writeBuffer runs before the open (unsubmitted) batch: submit first if that batch may use the
-    // buffer (a previous owner's commands, or the poison fill).
-    if (this.encoder && (this.poison || this.pool.usedByOpenBatch(buf))) this.flush();
+    // queue.writeBuffer runs before the open (unsubmitted) batch: submit first if that batch uses the buffer.
+    if (this.batchBuffers.has(buf)) this.flush();
     this.ensureBatch(op);
     if (data.byteLength > range.size) throw new ArgumentError(op, `${data.byteLength} bytes do not fit a ${range.size}-byte tensor`);
     this.device.queue.writeBuffer(buf, range.offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
@@ -245,9 +246,11 @@ export class Runtime {
         if ('offset' in value) {
           key += `,${this.pool.idOf(value.buffer)}@${value.offset}+${value.size}`;
           resolved[i] = value;
+          this.batchBuffers.add(value.buffer);
         } else {
           key += `,${this.pool.idOf(value)}`;
           resolved[i] = { buffer: value };
+          this.batchBuffers.add(value);
         }
       }
     }
@@ -291,6 +294,8 @@ export class Runtime {
     this.ensureBatch(op);
     this.endPass();
     this.encoder!.copyBufferToBuffer(src, srcOffset, dst, dstOffset, Math.ceil(bytes / 4) * 4);
+    this.batchBuffers.add(src);
+    this.batchBuffers.add(dst);
     this.batch!.ops.push(op);
     this.recorder?.onCommand({ kind: 'copy', op, src, srcOffset, dst, dstOffset, bytes: Math.ceil(bytes / 4) * 4 });
   }
@@ -306,8 +311,8 @@ export class Runtime {
     }
     this.encoder = null;
     this.batch = null;
+    this.batchBuffers.clear();
     this.dispatchesInBatch = 0;
-    this.pool.afterSubmit();
     if (batch.scoped) {
       const ctx = { ops: batch.ops, kernels: batch.kernels };
       this.watch(this.device.popErrorScope(), ctx);

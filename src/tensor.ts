@@ -46,8 +46,10 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal Autodiff: the op that produced this tensor (see src/autograd.ts). */
   gradFn: import('./autograd.js').GradNode | null = null;
+  private currentStorage: Storage;
 
-  constructor(readonly storage: Storage, shape: Shape, readonly dtype: DType) {
+  constructor(storage: Storage, shape: Shape, readonly dtype: DType) {
+    this.currentStorage = storage;
     this.shape = Object.freeze([...shape]);
     this.size = sizeOf(shape);
     const scopes = storage.rt.scopes;
@@ -60,6 +62,26 @@ export class Tensor {
 
   get rt(): Runtime {
     return this.storage.rt;
+  }
+
+  get storage(): Storage {
+    return this.currentStorage;
+  }
+
+  /**
+   * @internal Moves the tensor onto `storage` (a parameter arena's range, already holding its data) and
+   * drops the old one. The tensor keeps its identity, so modules and optimizers holding it see the move;
+   * views taken before (reshape, detach) stay on the old data.
+   */
+  adoptStorage(storage: Storage): void {
+    this.buffer('adoptStorage');
+    if (storage.rt !== this.rt) throw new ArgumentError('adoptStorage', 'the new storage belongs to another runtime');
+    if (storage.bytes < this.size * BYTES_PER_ELEMENT) {
+      throw new ArgumentError('adoptStorage', `a ${storage.bytes}-byte storage cannot hold a tensor of shape [${this.shape.join(', ')}]`);
+    }
+    const old = this.currentStorage;
+    this.currentStorage = storage;
+    old.drop();
   }
 
   get isDisposed(): boolean {

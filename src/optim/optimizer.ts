@@ -1,0 +1,314 @@
+import { ParamArena, type ArenaBuffer } from '../arena.js';
+import type { BufferRange, Runtime } from '../device.js';
+import { BYTES_PER_ELEMENT } from '../dtype.js';
+import { ArgumentError } from '../errors.js';
+import type { Specialization } from '../kernel.js';
+import { keep, Storage, Tensor } from '../tensor.js';
+import {
+  adagradConfig, adamConfig, rmspropConfig, sgdConfig, stateSlots,
+  type AdaGradOptions, type AdamOptions, type OptimConfig, type RMSPropOptions, type SGDOptions,
+} from './config.js';
+import type { LrSchedule } from './schedules.js';
+import { FILL_WORKGROUP, fillKernel } from '../../kernels/fill.js';
+import { GRAD_NORM_PASS, gradNormKernel, gradNormWorkgroups } from '../../kernels/grad-norm.js';
+import { HYPER_BYTES, OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
+
+export interface OptimizerOptions {
+  /** Learning rate as a function of the step (src/optim/schedules.ts); the optimizer's `lr` is its base. */
+  schedule?: LrSchedule;
+  /** Clip the gradients to this global L2 norm before each step (torch.nn.utils.clip_grad_norm_, on the GPU). */
+  clipGradNorm?: number;
+}
+
+/** An optimizer's state as live views of its buffers, by PyTorch names (exp_avg, momentum_buffer, …), in parameter order. */
+export interface OptimizerState {
+  /** Updates made so far (PyTorch's per-parameter `step`). */
+  step: number;
+  buffers: Record<string, Tensor[]>;
+}
+
+/** Hyperparameter uploads that may be pending in one unsubmitted batch before the optimizer must submit. */
+const RING_SLOTS = 8;
+/** Ring and aux blocks are 256 bytes apart: the largest minStorageBufferOffsetAlignment WebGPU allows. */
+const BLOCK = 256;
+
+/**
+ * A fused optimizer: one kernel updates every parameter and its state in a single dispatch over a
+ * ParamArena (plus one or two for gradient clipping), whatever the number of parameters.
+ *
+ * Parameters: either all the parameters of one ParamArena (what a Module allocates), or tensors outside
+ * any arena, which the optimizer packs into its own arena once — the tensors keep their identity but
+ * their storage moves there, so forward kernels read the arena directly.
+ *
+ * Gradients: `step()` copies each parameter's `.grad` (a separate tensor made by autodiff) into the
+ * arena's gradient buffer (one buffer copy each, no dispatch). A parameter whose `.grad` is null or is
+ * already its view `arena.grads[i]` is not copied: that is the hook for writing gradients straight into
+ * the arena. Unlike PyTorch, which skips parameters without a gradient, such a parameter is updated with
+ * whatever its gradient view holds (zeros after `zeroGrad()`).
+ */
+export class Optimizer {
+  readonly rt: Runtime;
+  readonly params: readonly Tensor[];
+  readonly arena: ParamArena;
+  schedule: LrSchedule | null;
+  readonly maxGradNorm: number | null;
+  private baseLr: number;
+  private steps = 0;
+  /** Arena index of params[i]. */
+  private readonly index: readonly number[];
+  private readonly slotNames: readonly (string | null)[];
+  private readonly slots: readonly (ArenaBuffer | null)[];
+  /** [0, 256): the Hyper struct; [256, 512): the gradient norm. */
+  private readonly aux: GPUBuffer;
+  /** Upload targets copied into aux in command order (queue.writeBuffer would overtake pending commands). */
+  private readonly ring: GPUBuffer;
+  private readonly ringUsedAt = new Array<number>(RING_SLOTS).fill(-1);
+  private ringNext = 0;
+  /** Bound to the state slots this optimizer does not use: one block each (WebGPU forbids aliased writable bindings). */
+  private readonly placeholder: GPUBuffer;
+  private readonly partials: GPUBuffer | null;
+  private readonly norm: Tensor | null;
+  private readonly updateBindings: Record<string, BufferRange>;
+  private readonly specialization: Specialization;
+  private disposed = false;
+
+  constructor(readonly name: string, params: readonly Tensor[], readonly config: OptimConfig, options: OptimizerOptions = {}) {
+    if (params.length === 0) throw new ArgumentError(name, 'needs at least one parameter');
+    const rt = params[0]!.rt;
+    const clip = options.clipGradNorm;
+    if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new ArgumentError(name, `clipGradNorm must be a positive number, got ${clip}`);
+    const homes = params.map((p) => ParamArena.of(p));
+    if (homes.every((h) => h === undefined)) {
+      this.arena = new ParamArena(rt, params);
+      this.index = params.map((_, i) => i);
+    } else {
+      const arena = homes[0]?.arena;
+      const index = homes.map((h, i) => (h && h.arena === arena && arena.params[h.index] === params[i] ? h.index : -1));
+      if (!arena || index.includes(-1) || new Set(index).size !== arena.params.length || index.length !== arena.params.length) {
+        throw new ArgumentError(name, 'parameters must be either all the parameters of one ParamArena (the update runs over the whole arena), or tensors outside any arena');
+      }
+      this.arena = arena;
+      this.index = index;
+    }
+    this.rt = rt;
+    this.params = [...params];
+    this.baseLr = config.lr;
+    this.schedule = options.schedule ?? null;
+    this.maxGradNorm = clip ?? null;
+    this.slotNames = stateSlots(config);
+    const init = config.kind === 'adagrad' ? config.initialAccumulatorValue : 0;
+    this.slots = this.slotNames.map((n) => (n ? this.arena.newSlot(init) : null));
+    this.aux = rt.allocate(name, 2 * BLOCK);
+    this.ring = rt.allocate(name, RING_SLOTS * BLOCK);
+    this.placeholder = rt.allocate(name, 3 * BLOCK);
+    const n4 = this.arena.totalElements / 4;
+    const workgroups = gradNormWorkgroups(n4);
+    this.partials = clip !== undefined && workgroups > 1 ? rt.allocate(name, workgroups * BYTES_PER_ELEMENT) : null;
+    this.norm = clip !== undefined ? keep(new Tensor(new Storage(rt, this.aux, BYTES_PER_ELEMENT, BLOCK, false), [], 'f32')) : null;
+    this.specialization = optimizerSpecialization(config, clip !== undefined);
+    const free = (k: number) => this.slots[k]?.range ?? { buffer: this.placeholder, offset: k * BLOCK, size: BLOCK };
+    this.updateBindings = {
+      params: this.arena.paramBuffer.range,
+      grads: this.arena.gradBuffer.range,
+      s1: free(0),
+      s2: free(1),
+      s3: free(2),
+      h: { buffer: this.aux, offset: 0, size: BLOCK },
+      grad_norm: { buffer: this.aux, offset: BLOCK, size: BLOCK },
+    };
+  }
+
+  /** The learning rate the next step will use. */
+  get lr(): number {
+    return this.schedule ? this.schedule(this.steps, this.baseLr) : this.baseLr;
+  }
+
+  /** Updates made so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Sets the base learning rate (the schedule's η₀ when there is one). */
+  setLr(lr: number): void {
+    if (!(lr >= 0 && Number.isFinite(lr))) throw new ArgumentError(this.name, `invalid lr: ${lr}`);
+    this.baseLr = lr;
+  }
+
+  /**
+   * The global gradient norm of the last step, before clipping (clip_grad_norm_'s return value), as a
+   * live scalar view on the GPU; null without `clipGradNorm`.
+   */
+  gradNorm(): Tensor | null {
+    return this.norm;
+  }
+
+  /**
+   * One update of every parameter: gradient copies, then 1 dispatch (2–3 with clipping). Inside a
+   * compiled step, every replay advances the step count and re-evaluates the schedule.
+   */
+  step(): void {
+    const op = `${this.name}.step`;
+    this.checkAlive(op);
+    const copies: [BufferRange, BufferRange, number][] = [];
+    this.params.forEach((p, i) => {
+      const g = p.grad;
+      const view = this.arena.grads[this.index[i]!]!;
+      if (!g || g.storage === view.storage) return;
+      if (g.dtype !== 'f32' || g.size !== p.size) throw new ArgumentError(op, `parameter ${i} of shape [${p.shape.join(', ')}] has a ${g.dtype} gradient of shape [${g.shape.join(', ')}]`);
+      copies.push([g.buffer(op), view.buffer(op), g.size * BYTES_PER_ELEMENT]);
+    });
+    const rt = this.rt;
+    for (const [src, dst, bytes] of copies) rt.copy(op, src.buffer, dst.buffer, bytes, src.offset, dst.offset);
+    this.steps++;
+    this.uploadHyper(op, this.hyperWords(), () => {
+      this.steps++;
+      return this.hyperWords();
+    });
+    const n4 = this.arena.totalElements / 4;
+    if (this.norm) this.encodeGradNorm(op, n4);
+    rt.dispatch({
+      op, kernel: optimizerKernel, bindings: this.updateBindings, workgroups: Math.ceil(n4 / OPTIMIZER_WORKGROUP),
+      specialize: this.specialization,
+    });
+  }
+
+  /**
+   * Zeroes the gradient arena (one dispatch) and drops the parameters' separate `.grad` tensors
+   * (PyTorch's set_to_none for those), so the next backward starts from zero.
+   */
+  zeroGrad(): void {
+    const op = `${this.name}.zeroGrad`;
+    this.checkAlive(op);
+    const n = this.arena.totalElements;
+    this.rt.dispatch({ op, kernel: fillKernel, bindings: { out: this.arena.gradBuffer.range, p: Uint32Array.of(n, 0) }, workgroups: Math.ceil(n / FILL_WORKGROUP) });
+    this.params.forEach((p, i) => {
+      if (p.grad && p.grad.storage !== this.arena.grads[this.index[i]!]!.storage) {
+        p.grad.dispose();
+        p.grad = null;
+      }
+    });
+  }
+
+  /**
+   * The state as live views (copy them before stepping on if they must be kept). SGD's momentum_buffer
+   * is absent before the first step, as in PyTorch.
+   */
+  state(): OptimizerState {
+    this.checkAlive(`${this.name}.state`);
+    const buffers: Record<string, Tensor[]> = {};
+    this.slotNames.forEach((name, k) => {
+      if (name && !this.momentumPending(name)) buffers[name] = this.params.map((_, i) => this.slots[k]!.views[this.index[i]!]!);
+    });
+    return { step: this.steps, buffers };
+  }
+
+  /** Copies a state (same names, shapes and parameter order as `state()`) into the optimizer's buffers. */
+  loadState(state: OptimizerState): void {
+    const op = `${this.name}.loadState`;
+    this.checkAlive(op);
+    if (!Number.isInteger(state.step) || state.step < 0) throw new ArgumentError(op, `step must be a non-negative integer, got ${state.step}`);
+    const expected = this.slotNames.filter((n): n is string => n !== null && !(n === 'momentum_buffer' && this.config.kind === 'sgd' && state.step === 0));
+    const given = Object.keys(state.buffers);
+    if (given.length !== expected.length || !expected.every((n) => given.includes(n))) {
+      throw new ArgumentError(op, `expects buffers [${expected.join(', ')}] for step ${state.step}, got [${given.join(', ')}]`);
+    }
+    const copies: [BufferRange, BufferRange, number][] = [];
+    for (const name of expected) {
+      const tensors = state.buffers[name]!;
+      const slot = this.slots[this.slotNames.indexOf(name)]!;
+      if (tensors.length !== this.params.length) throw new ArgumentError(op, `${name} has ${tensors.length} tensors for ${this.params.length} parameters`);
+      tensors.forEach((t, i) => {
+        const p = this.params[i]!;
+        if (t.dtype !== 'f32' || t.size !== p.size) throw new ArgumentError(op, `${name}[${i}] is ${t.dtype} [${t.shape.join(', ')}], the parameter is f32 [${p.shape.join(', ')}]`);
+        copies.push([t.buffer(op), slot.views[this.index[i]!]!.buffer(op), t.size * BYTES_PER_ELEMENT]);
+      });
+    }
+    for (const [src, dst, bytes] of copies) this.rt.copy(op, src.buffer, dst.buffer, bytes, src.offset, dst.offset);
+    this.steps = state.step;
+  }
+
+  /** Gives back the state and work buffers. An arena the optimizer built stays: dispose `optimizer.arena` with the parameters. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.slots) if (s) this.arena.freeSlot(s);
+    this.norm?.dispose();
+    for (const b of [this.aux, this.ring, this.placeholder, this.partials]) if (b) this.rt.release(b);
+  }
+
+  private checkAlive(op: string): void {
+    if (this.disposed) throw new ArgumentError(op, 'the optimizer was disposed');
+  }
+
+  private momentumPending(name: string): boolean {
+    return name === 'momentum_buffer' && this.config.kind === 'sgd' && this.steps === 0;
+  }
+
+  /** The Hyper words of the step just counted in `steps`. */
+  private hyperWords(): Uint32Array {
+    const lr = this.schedule ? this.schedule(this.steps - 1, this.baseLr) : this.baseLr;
+    return optimizerHyper(this.config, this.steps, lr, this.maxGradNorm ?? 0, this.arena.totalElements / 4);
+  }
+
+  /**
+   * Writes the hyperparameters through a ring slot and an in-order copy: queue.writeBuffer runs before
+   * every command not yet submitted, so writing aux directly would change the previous step's values
+   * under its pending update. A submit is forced only when a ring slot comes round again unsubmitted.
+   */
+  private uploadHyper(op: string, words: Uint32Array, produce: () => Uint32Array): void {
+    const rt = this.rt, k = this.ringNext;
+    this.ringNext = (k + 1) % RING_SLOTS;
+    if (this.ringUsedAt[k] === rt.stats.submits) rt.flush();
+    rt.upload(op, { buffer: this.ring, offset: k * BLOCK, size: BLOCK }, words, produce);
+    rt.copy(op, this.ring, this.aux, HYPER_BYTES, k * BLOCK, 0);
+    this.ringUsedAt[k] = rt.stats.submits;
+  }
+
+  private encodeGradNorm(op: string, n4: number): void {
+    const grads = this.arena.gradBuffer.range;
+    const out = { buffer: this.aux, offset: BLOCK, size: BLOCK };
+    if (!this.partials) {
+      this.rt.dispatch({ op, kernel: gradNormKernel, bindings: { x: grads, out, p: Uint32Array.of(n4) }, workgroups: 1, specialize: { PASS: `${GRAD_NORM_PASS.only}u` } });
+      return;
+    }
+    const workgroups = gradNormWorkgroups(n4);
+    const partials = { buffer: this.partials, offset: 0, size: workgroups * BYTES_PER_ELEMENT };
+    this.rt.dispatch({ op, kernel: gradNormKernel, bindings: { x: grads, out: partials, p: Uint32Array.of(n4) }, workgroups, specialize: { PASS: `${GRAD_NORM_PASS.partial}u` } });
+    this.rt.dispatch({ op, kernel: gradNormKernel, bindings: { x: partials, out, p: Uint32Array.of(workgroups / 4) }, workgroups: 1, specialize: { PASS: `${GRAD_NORM_PASS.combine}u` } });
+  }
+}
+
+/** torch.optim.SGD: plain, momentum (with dampening) or Nesterov. */
+export class SGD extends Optimizer {
+  constructor(params: readonly Tensor[], options: SGDOptions & OptimizerOptions) {
+    super('SGD', params, sgdConfig(options), options);
+  }
+}
+
+/** torch.optim.Adagrad. */
+export class AdaGrad extends Optimizer {
+  constructor(params: readonly Tensor[], options: AdaGradOptions & OptimizerOptions = {}) {
+    super('AdaGrad', params, adagradConfig(options), options);
+  }
+}
+
+/** torch.optim.RMSprop, with momentum and centered variants. */
+export class RMSProp extends Optimizer {
+  constructor(params: readonly Tensor[], options: RMSPropOptions & OptimizerOptions = {}) {
+    super('RMSProp', params, rmspropConfig(options), options);
+  }
+}
+
+/** torch.optim.Adam (L2 weight decay added to the gradient). */
+export class Adam extends Optimizer {
+  constructor(params: readonly Tensor[], options: AdamOptions & OptimizerOptions = {}) {
+    super('Adam', params, adamConfig(options), options);
+  }
+}
+
+/** torch.optim.AdamW (decoupled weight decay, default 1e-2). */
+export class AdamW extends Optimizer {
+  constructor(params: readonly Tensor[], options: AdamOptions & OptimizerOptions = {}) {
+    super('AdamW', params, adamConfig(options, true), options);
+  }
+}
