@@ -1,0 +1,228 @@
+import { ArgumentError, ShapeError } from '../errors.js';
+import { SeededRandom } from './random.js';
+
+/** Raw sample values: bytes (images as stored) or floats. */
+export type SampleArray = Float32Array | Uint8Array;
+
+/** `x' = (x·scale − mean) / std`, with `mean` and `std` per channel (the first sample dimension) or one for all. */
+export interface Normalization {
+  /** Applied first; 1/255 maps bytes to [0, 1]. Default 1. */
+  scale?: number;
+  /** Of the scaled values. Default 0. */
+  mean?: number | readonly number[];
+  /** Of the scaled values. Default 1. */
+  std?: number | readonly number[];
+}
+
+export interface DatasetOptions {
+  /** Shape of one sample, channels first: [1, 28, 28] for Fashion-MNIST, [2] for 2-D points. */
+  sampleShape: readonly number[];
+  normalize?: Normalization;
+}
+
+/** A mini-batch as typed arrays ready for `tensor()` / `rt.upload`. */
+export interface Batch {
+  /** Normalized samples, row-major [size, ...sampleShape]. */
+  x: Float32Array;
+  y: Int32Array;
+  /** [size, ...sampleShape]. */
+  shape: number[];
+  size: number;
+  /** Position of the batch in its epoch. */
+  index: number;
+}
+
+// Distinct PRNG streams, so a split and an epoch's shuffle drawn from the same seed are unrelated.
+const STREAM_SPLIT = 0x53504c54;
+const STREAM_KFOLD = 0x4b464c44;
+
+/**
+ * Samples and integer labels in CPU memory. Values stay in their stored type (bytes for images: a quarter
+ * of the memory of floats) and are normalized when a batch is gathered. `subset()` views share the arrays.
+ */
+export class InMemoryDataset {
+  readonly length: number;
+  readonly sampleShape: readonly number[];
+  readonly sampleSize: number;
+  readonly normalize: Readonly<Normalization>;
+  /** Per element of a sample: x' = x·gain + bias (the normalization folded into one multiply-add). */
+  private readonly gain: Float64Array;
+  private readonly bias: Float64Array;
+
+  /** `rows` (internal, used by subset()) maps positions of this dataset to samples of `x`/`y`. */
+  constructor(readonly x: SampleArray, readonly y: Int32Array, options: DatasetOptions, private readonly rows: Int32Array | null = null) {
+    const shape = options.sampleShape;
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new ShapeError('InMemoryDataset', [shape], 'sample dimensions must be positive integers');
+    this.sampleShape = Object.freeze([...shape]);
+    this.sampleSize = shape.reduce((a, b) => a * b, 1);
+    const stored = y.length;
+    if (x.length !== stored * this.sampleSize) {
+      throw new ShapeError('InMemoryDataset', [[x.length], [stored, ...shape]], `x must hold ${stored} labels × ${this.sampleSize} values = ${stored * this.sampleSize}`);
+    }
+    if (rows) {
+      for (const r of rows) if (r < 0 || r >= stored) throw new ArgumentError('InMemoryDataset', `row ${r} is out of range for ${stored} samples`);
+    }
+    this.length = rows ? rows.length : stored;
+    this.normalize = Object.freeze({ ...options.normalize });
+    ({ gain: this.gain, bias: this.bias } = foldNormalization(this.normalize, shape, this.sampleSize));
+  }
+
+  /** A dataset of the samples at `positions` (positions in this dataset), sharing the arrays. */
+  subset(positions: ArrayLike<number>): InMemoryDataset {
+    const rows = Int32Array.from(positions, (p) => this.row(p, 'subset'));
+    return new InMemoryDataset(this.x, this.y, { sampleShape: this.sampleShape, normalize: this.normalize }, rows);
+  }
+
+  /** Labels in this dataset's order. */
+  labels(): Int32Array {
+    return this.rows ? this.rows.map((r) => this.y[r]!) : this.y.slice();
+  }
+
+  /** Normalized copies of the samples at `positions`, in that order. */
+  gather(positions: ArrayLike<number>): { x: Float32Array; y: Int32Array } {
+    const n = positions.length, d = this.sampleSize;
+    const x = new Float32Array(n * d), y = new Int32Array(n);
+    const { gain, bias } = this;
+    for (let i = 0; i < n; i++) {
+      const r = this.row(positions[i]!, 'gather');
+      const src = r * d, dst = i * d;
+      for (let j = 0; j < d; j++) x[dst + j] = this.x[src + j]! * gain[j]! + bias[j]!;
+      y[i] = this.y[r]!;
+    }
+    return { x, y };
+  }
+
+  private row(p: number, op: string): number {
+    if (!Number.isInteger(p) || p < 0 || p >= this.length) throw new ArgumentError(op, `sample ${p} is out of range for a dataset of ${this.length}`);
+    return this.rows ? this.rows[p]! : p;
+  }
+}
+
+function perChannel(what: string, v: number | readonly number[], channels: number): readonly number[] {
+  if (typeof v === 'number') return new Array<number>(channels).fill(v);
+  if (v.length !== channels) throw new ArgumentError('InMemoryDataset', `normalize.${what} has ${v.length} values for ${channels} channels`);
+  return v;
+}
+
+function foldNormalization(n: Normalization, shape: readonly number[], size: number): { gain: Float64Array; bias: Float64Array } {
+  const channels = shape.length ? shape[0]! : 1;
+  const scale = n.scale ?? 1;
+  const mean = perChannel('mean', n.mean ?? 0, channels), std = perChannel('std', n.std ?? 1, channels);
+  if (std.some((s) => !(s > 0))) throw new ArgumentError('InMemoryDataset', `normalize.std must be positive, got [${std.join(', ')}]`);
+  const gain = new Float64Array(size), bias = new Float64Array(size);
+  const perCh = size / channels;
+  for (let j = 0; j < size; j++) {
+    const c = Math.floor(j / perCh);
+    gain[j] = scale / std[c]!;
+    bias[j] = -mean[c]! / std[c]!;
+  }
+  return { gain, bias };
+}
+
+/** Per-channel mean and (population) standard deviation of `x·scale`, over all samples; for `normalize`. */
+export function computeMeanStd(x: SampleArray, sampleShape: readonly number[], scale = 1): { mean: number[]; std: number[] } {
+  const size = sampleShape.reduce((a, b) => a * b, 1);
+  const channels = sampleShape.length ? sampleShape[0]! : 1;
+  if (size === 0 || x.length % size !== 0) throw new ShapeError('computeMeanStd', [[x.length], sampleShape], 'x must hold whole samples');
+  const perCh = size / channels;
+  const sum = new Float64Array(channels), sq = new Float64Array(channels);
+  for (let base = 0; base < x.length; base += size) {
+    for (let c = 0; c < channels; c++) {
+      let s = 0, q = 0;
+      for (let j = base + c * perCh, end = j + perCh; j < end; j++) {
+        const v = x[j]! * scale;
+        s += v;
+        q += v * v;
+      }
+      sum[c] += s;
+      sq[c] += q;
+    }
+  }
+  const count = (x.length / size) * perCh;
+  const mean = Array.from(sum, (s) => s / count);
+  return { mean, std: Array.from(sq, (q, c) => Math.sqrt(Math.max(q / count - mean[c]! ** 2, 0))) };
+}
+
+export interface LoaderOptions {
+  batchSize: number;
+  /** Shuffle every epoch (default true). */
+  shuffle?: boolean;
+  /** Epoch e's order is a function of (seed, e) only, so runs are reproducible. Default 0. */
+  seed?: number;
+  /** Skip the last batch when it is smaller than batchSize (default false: it is yielded). */
+  dropLast?: boolean;
+}
+
+/** Mini-batches of a dataset, epoch by epoch. */
+export class DataLoader {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+
+  constructor(readonly dataset: InMemoryDataset, options: LoaderOptions) {
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ArgumentError('DataLoader', `batchSize must be a positive integer, got ${batchSize}`);
+    this.batchSize = batchSize;
+    this.shuffle = options.shuffle ?? true;
+    this.seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(this.seed) || this.seed < 0) throw new ArgumentError('DataLoader', `seed must be a non-negative safe integer, got ${this.seed}`);
+    this.dropLast = options.dropLast ?? false;
+  }
+
+  get batchesPerEpoch(): number {
+    const n = this.dataset.length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The order in which epoch `epoch` visits the samples. */
+  order(epoch = 0): Int32Array {
+    const n = this.dataset.length;
+    if (this.shuffle) return new SeededRandom(this.seed, epoch).permutation(n);
+    return Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  *batches(epoch = 0): Generator<Batch> {
+    const order = this.order(epoch);
+    const count = this.batchesPerEpoch;
+    for (let index = 0; index < count; index++) {
+      const positions = order.subarray(index * this.batchSize, (index + 1) * this.batchSize);
+      const { x, y } = this.dataset.gather(positions);
+      yield { x, y, shape: [positions.length, ...this.dataset.sampleShape], size: positions.length, index };
+    }
+  }
+}
+
+/** Splits a dataset at random into training and validation parts (each kept in the original order). */
+export function splitTrainVal(dataset: InMemoryDataset, valFraction: number, seed = 0): { train: InMemoryDataset; val: InMemoryDataset } {
+  const n = dataset.length;
+  const nVal = Math.round(n * valFraction);
+  if (!(valFraction > 0 && valFraction < 1) || nVal === 0 || nVal === n) {
+    throw new ArgumentError('splitTrainVal', `valFraction ${valFraction} of ${n} samples must leave both parts non-empty`);
+  }
+  const perm = new SeededRandom(seed, STREAM_SPLIT).permutation(n);
+  return {
+    train: dataset.subset(perm.slice(nVal).sort()),
+    val: dataset.subset(perm.slice(0, nVal).sort()),
+  };
+}
+
+/**
+ * k-fold cross-validation: k (train, val) index pairs; each index is in exactly one val part, the
+ * parts' sizes differ by at most one, and train is the rest. Indices ascending.
+ */
+export function kFold(n: number, k: number, seed = 0): { train: Int32Array; val: Int32Array }[] {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || k < 2 || k > n) throw new ArgumentError('kFold', `needs integers 2 ≤ k ≤ n, got k = ${k}, n = ${n}`);
+  const perm = new SeededRandom(seed, STREAM_KFOLD).permutation(n);
+  const folds: { train: Int32Array; val: Int32Array }[] = [];
+  for (let f = 0; f < k; f++) {
+    const val = perm.slice(Math.floor((f * n) / k), Math.floor(((f + 1) * n) / k)).sort();
+    const inVal = new Uint8Array(n);
+    for (const i of val) inVal[i] = 1;
+    const train = new Int32Array(n - val.length);
+    let t = 0;
+    for (let i = 0; i < n; i++) if (!inVal[i]) train[t++] = i;
+    folds.push({ train, val });
+  }
+  return folds;
+}

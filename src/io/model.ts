@@ -1,0 +1,101 @@
+import type { AnyTypedArray } from '../dtype.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import type { Module } from '../nn/module.js';
+import type { Tensor } from '../tensor.js';
+import { decodeSafetensors, encodeSafetensors, tensorValues, type SafetensorsDType, type SafetensorsTensor } from './safetensors.js';
+
+/**
+ * Optimizer state is stored in the same file under this prefix, after PyTorch's `optimizer.state_dict()`
+ * flattened with dots: `optimizer.state.<i>.<key>`, where i is the parameter's position in the list the
+ * optimizer was built with (`model.parameters()` order, as in PyTorch) and key is PyTorch's state name
+ * (`exp_avg`, `exp_avg_sq`, `momentum_buffer`, `sum`, `square_avg`, `step`). The model's own entries
+ * keep their plain PyTorch names, so `torch.nn.Module.load_state_dict` takes them after dropping the
+ * `optimizer.` entries.
+ */
+export const OPTIMIZER_PREFIX = 'optimizer.';
+
+export interface SaveModelOptions {
+  /** Optimizer state tensors by name without the prefix (`state.0.exp_avg`…). */
+  optimizerState?: ReadonlyMap<string, Tensor>;
+  /** Extra `__metadata__` strings (hyperparameters, epoch…); `format: "pt"` is always set, as PyTorch tools expect. */
+  metadata?: Record<string, string>;
+}
+
+export interface LoadModelOptions {
+  /** Refuse model names missing from the file or unknown to the module (default true). */
+  strict?: boolean;
+  /** File name for error messages. */
+  name?: string;
+}
+
+export interface LoadedModel {
+  /** Entries under `optimizer.`, prefix removed, for the optimizer to load. */
+  optimizerState: Map<string, { shape: number[]; data: AnyTypedArray }>;
+  metadata: Record<string, string>;
+}
+
+/** Integer tensors are written as I64, PyTorch's integer type (BatchNorm's `num_batches_tracked`). */
+function entryFor(values: AnyTypedArray, shape: readonly number[]): SafetensorsTensor {
+  if (values instanceof Float32Array) return { dtype: 'F32', shape, data: values };
+  return { dtype: 'I64', shape, data: BigInt64Array.from(values, (v) => BigInt(v)) };
+}
+
+/** Reads every state tensor back from the GPU and serializes model (and optimizer) state as safetensors. */
+export async function saveModel(module: Module, options: SaveModelOptions = {}): Promise<Uint8Array> {
+  const named = module.stateDict();
+  for (const [k, t] of options.optimizerState ?? []) {
+    if (named.has(OPTIMIZER_PREFIX + k)) throw new ArgumentError('saveModel', `optimizer state ${k} collides with the model's ${OPTIMIZER_PREFIX + k}`);
+    named.set(OPTIMIZER_PREFIX + k, t);
+  }
+  const values = await Promise.all([...named.values()].map((t) => t.toArray()));
+  const entries = new Map<string, SafetensorsTensor>();
+  [...named].forEach(([k, t], i) => entries.set(k, entryFor(values[i]!, t.shape)));
+  return encodeSafetensors(entries, { ...options.metadata, format: 'pt' });
+}
+
+const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16', 'F64'];
+
+/**
+ * Loads weights saved by `saveModel` or by PyTorch (`safetensors.torch.save_file(model.state_dict())`):
+ * checks names, shapes and dtypes (floats into f32 tensors, F16/BF16/F64 converted; integers into
+ * i32/u32 buffers, I64 narrowed when the values fit) before writing anything, then `loadStateDict`.
+ */
+export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+  const op = 'loadModel';
+  const file = decodeSafetensors(bytes, options.name);
+  const own = module.stateDict();
+  const state = new Map<string, AnyTypedArray>();
+  const optimizerState = new Map<string, { shape: number[]; data: AnyTypedArray }>();
+  const unexpected: string[] = [];
+  for (const [name, t] of file.tensors) {
+    if (name.startsWith(OPTIMIZER_PREFIX)) {
+      optimizerState.set(name.slice(OPTIMIZER_PREFIX.length), { shape: t.shape, data: tensorValues(t, name) });
+      continue;
+    }
+    const dst = own.get(name);
+    if (!dst) {
+      unexpected.push(name);
+      continue;
+    }
+    if (t.shape.length !== dst.shape.length || t.shape.some((d, i) => d !== dst.shape[i])) throw new ShapeError(op, [dst.shape, t.shape], `${name}: the file's shape must match the module's`);
+    const isFloat = FLOAT_DTYPES.includes(t.dtype);
+    if (isFloat !== (dst.dtype === 'f32')) throw new ArgumentError(op, `${name}: cannot load ${t.dtype} into a ${dst.dtype} tensor`);
+    const values = tensorValues(t, name);
+    if (dst.dtype === 'u32' && values instanceof Int32Array) {
+      const negative = values.findIndex((v) => v < 0);
+      if (negative >= 0) throw new ArgumentError(op, `${name}: value ${values[negative]} at index ${negative} does not fit in u32`);
+      state.set(name, new Uint32Array(values.buffer));
+    } else if (dst.dtype === 'i32' && values instanceof Uint32Array) {
+      const big = values.findIndex((v) => v > 0x7fffffff);
+      if (big >= 0) throw new ArgumentError(op, `${name}: value ${values[big]} at index ${big} does not fit in i32`);
+      state.set(name, new Int32Array(values.buffer));
+    } else state.set(name, values);
+  }
+  const strict = options.strict ?? true;
+  if (strict) {
+    const missing = [...own.keys()].filter((k) => !state.has(k));
+    if (missing.length || unexpected.length) throw new ArgumentError(op, `missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+  }
+  module.loadStateDict(state, strict);
+  return { optimizerState, metadata: file.metadata };
+}
