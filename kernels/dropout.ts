@@ -4,13 +4,18 @@ import source from '../shaders/dropout.wgsl?raw';
 
 /** Each thread draws one Philox block: 4 elements. */
 export const DROPOUT_VALUES_PER_WORKGROUP = 64 * 4;
-export const dropoutKernel = defineKernel({ name: 'dropout', source, bindings: { x: 'read', out: 'read_write', p: 'uniform' } });
+export const dropoutKernel = defineKernel({ name: 'dropout', source, bindings: { x: 'read', out: 'read_write', p: 'uniform', rng: 'read' } });
 
 /**
  * Uniform words of shaders/dropout.wgsl. An element is dropped when its 32 random bits are below
  * round(p·2³²) (so P(drop) is p to within 2⁻³²); p = 1 scales by 0 (x·0 as in PyTorch: NaN stays NaN).
  */
-export function dropoutParams(n: number, p: number, seed: number, step: number): Uint32Array {
+export function dropoutParams(n: number, p: number): Uint32Array {
   const threshold = Math.min(Math.round(p * 2 ** 32), 2 ** 32 - 1);
-  return Uint32Array.of(n, seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, step >>> 0, threshold, f32bits(p === 1 ? 0 : 1 / (1 - p)));
+  return Uint32Array.of(n, threshold, f32bits(p === 1 ? 0 : 1 / (1 - p)));
+}
+
+/** The words of the `rng` binding: the seed's two halves and the step. */
+export function dropoutRngWords(seed: number, step: number): Uint32Array {
+  return Uint32Array.of(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, step >>> 0);
 }

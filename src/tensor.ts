@@ -122,6 +122,15 @@ export class Tensor {
     return this.reshape([...this.shape.slice(0, s), -1]);
   }
 
+  /**
+   * Reverse-mode autodiff: fills `.grad` of every leaf with `requiresGrad` that this tensor depends on
+   * (accumulating, like PyTorch). Implicit gradient 1 for one-element tensors. Frees the graph.
+   */
+  backward(grad?: Tensor): void {
+    if (!backwardImpl) throw new ArgumentError('backward', 'autodiff is not loaded (import from the package entry point)');
+    backwardImpl(this, grad);
+  }
+
   /** A view of the same data that autodiff treats as a constant. */
   detach(): Tensor {
     this.buffer('detach');
@@ -147,6 +156,13 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
   }
+}
+
+let backwardImpl: ((root: Tensor, grad?: Tensor) => void) | null = null;
+
+/** @internal Installed by src/grad/backward.ts (keeps this module free of kernel imports). */
+export function setBackwardImpl(fn: (root: Tensor, grad?: Tensor) => void): void {
+  backwardImpl = fn;
 }
 
 /** A fresh uninitialised tensor from the runtime's buffer pool. */

@@ -1,7 +1,8 @@
 import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { empty, type Tensor } from '../tensor.js';
-import { DROPOUT_VALUES_PER_WORKGROUP, dropoutKernel, dropoutParams } from '../../kernels/dropout.js';
+import { tensor } from './creation.js';
+import { DROPOUT_VALUES_PER_WORKGROUP, dropoutKernel, dropoutParams, dropoutRngWords } from '../../kernels/dropout.js';
 
 export interface DropoutOptions {
   /** Probability of dropping an element (PyTorch's p; the lecture's keep probability is 1 − p). Default 0.5. */
@@ -10,6 +11,11 @@ export interface DropoutOptions {
   seed: number;
   /** Training step (or any per-call counter, < 2³²): the same seed and step give the same mask. */
   step: number;
+  /**
+   * The same seed and step as GPU words (u32 [seed_lo, seed_hi, step], see `dropoutRngWords`), used instead
+   * of uploading them: the Dropout module keeps one and advances it per call, also inside compiled steps.
+   */
+  rng?: Tensor;
 }
 
 function validate(op: string, t: Tensor, opts: DropoutOptions): number {
@@ -36,10 +42,12 @@ function apply(op: string, t: Tensor, opts: DropoutOptions): Tensor {
     rt.copy(op, src.buffer, dst.buffer, t.size * BYTES_PER_ELEMENT, src.offset, dst.offset);
     return out;
   }
+  const rng = opts.rng ?? tensor(dropoutRngWords(opts.seed, opts.step), [3], 'u32', rt);
   rt.dispatch({
-    op, kernel: dropoutKernel, bindings: { x: t.buffer(op), out: out.buffer(op), p: dropoutParams(t.size, p, opts.seed, opts.step) },
+    op, kernel: dropoutKernel, bindings: { x: t.buffer(op), out: out.buffer(op), p: dropoutParams(t.size, p), rng: rng.buffer(op) },
     workgroups: Math.ceil(t.size / DROPOUT_VALUES_PER_WORKGROUP),
   });
+  if (rng !== opts.rng) rng.dispose();
   return out;
 }
 

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  ArgumentError, batchNormBackward, batchNormEval, batchNormTrain, ShapeError, tensor, type Runtime, type Tensor,
-} from '../../src/index.js';
+import { ArgumentError, ShapeError, tensor, type Runtime, type Tensor } from '../../src/index.js';
+import { batchNormBackward, batchNormEval, batchNormTrain } from '../../src/ops/batchnorm.js';
 import { refBatchNormBackward, refBatchNormEval, refBatchNormTrain } from '../../src/reference/batchnorm.js';
 import { ref, type RefTensor } from '../../src/reference/ref-tensor.js';
 import { expectClose } from '../helpers/compare.js';

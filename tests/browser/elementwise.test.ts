@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as nn from '../../src/index.js';
+import * as nn from '../../src/ops/elementwise.js';
 import { rand, tensor, where, type Runtime, type Tensor } from '../../src/index.js';
 import type { AnyTypedArray } from '../../src/dtype.js';
 import { refBinary, refUnary, refWhere, type RefBinaryOp, type RefUnaryOp } from '../../src/reference/elementwise.js';

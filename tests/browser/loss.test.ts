@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ArgumentError, DTypeError, ShapeError, tensor, zeros, type Reduction, type Runtime, type Tensor } from '../../src/index.js';
 import {
-  ArgumentError, bceWithLogits, bceWithLogitsBackward, checkLabels, DTypeError, l2Penalty, l2PenaltyBackward, lossValue, mseLoss,
-  mseLossBackward, ShapeError, softmaxCrossEntropy, softmaxCrossEntropyBackward, tensor, zeros, type Reduction, type Runtime, type Tensor,
-} from '../../src/index.js';
+  bceWithLogits, bceWithLogitsBackward, checkLabels, l2Penalty, l2PenaltyBackward, lossValue, mseLoss, mseLossBackward,
+  softmaxCrossEntropy, softmaxCrossEntropyBackward,
+} from '../../src/ops/loss.js';
 import {
   refBceWithLogits, refBceWithLogitsBackward, refL2Penalty, refL2PenaltyBackward, refMse, refMseBackward, refSoftmaxCrossEntropy,
   refSoftmaxCrossEntropyBackward,

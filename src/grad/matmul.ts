@@ -1,0 +1,50 @@
+import { needsGrad, record } from '../autograd.js';
+import * as A from '../ops/activation.js';
+import * as M from '../ops/matmul.js';
+import { sum } from '../ops/reduce.js';
+import type { Tensor } from '../tensor.js';
+import { unbroadcast } from './util.js';
+
+/** Epilogue activations whose backward needs only the output (so they stay fused when training). */
+const Y_BASED = new Set<M.Activation>(['relu', 'sigmoid', 'tanh']);
+
+/**
+ * Differentiable matmul with bias and activation epilogue. With gradients on, relu/sigmoid/tanh stay in
+ * the epilogue (their backward reads the output); the others run as a separate activation after it.
+ * For C = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, dbias = Σ_rows dC.
+ */
+export function matmul(a: Tensor, b: Tensor, opts: M.MatmulOptions = {}): Tensor {
+  const bias = opts.bias ?? null;
+  if (!needsGrad(a, b, bias)) return M.matmul(a, b, opts);
+  const act = opts.activation ?? 'none';
+  if (act !== 'none' && !Y_BASED.has(act)) {
+    const pre = matmul(a, b, { ...opts, activation: 'none' });
+    const kind = act as 'leakyRelu' | 'elu' | 'gelu';
+    const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
+    const y = A.activation(kind, pre, aopts);
+    return record(y, kind, [pre], (g) => [A.activationBackward(kind, g, pre, aopts)]);
+  }
+  const y = M.matmul(a, b, opts);
+  const ta = opts.transposeA ?? false, tb = opts.transposeB ?? false;
+  const inputs = bias ? [a, b, bias] : [a, b];
+  return record(y, 'matmul', inputs, (g) => {
+    const dpre = act === 'none' ? g : A.activationBackward(act as 'relu' | 'sigmoid' | 'tanh', g, y);
+    let da: Tensor | null = null, db: Tensor | null = null, dbias: Tensor | null = null;
+    if (a.requiresGrad) {
+      const full = ta ? M.matmul(b, dpre, { transposeA: tb, transposeB: true }) : M.matmul(dpre, b, { transposeB: !tb });
+      da = unbroadcast(full, a.shape);
+      if (da !== full) full.dispose();
+    }
+    if (b.requiresGrad) {
+      const full = tb ? M.matmul(dpre, a, { transposeA: true, transposeB: ta }) : M.matmul(a, dpre, { transposeA: !ta });
+      db = unbroadcast(full, b.shape);
+      if (db !== full) full.dispose();
+    }
+    if (bias?.requiresGrad) {
+      const rows = Array.from({ length: dpre.rank - 1 }, (_, i) => i);
+      dbias = sum(dpre, rows);
+    }
+    if (dpre !== g) dpre.dispose();
+    return bias ? [da, db, dbias] : [da, db];
+  });
+}

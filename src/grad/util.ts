@@ -1,0 +1,46 @@
+import { full } from '../ops/creation.js';
+import * as E from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { sameShape, type Shape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/** Seeds made by `backward()` (all ones): rules may skip multiplying by them. */
+const unitSeeds = new WeakSet<Tensor>();
+
+export function unitSeed(shape: Shape, like: Tensor): Tensor {
+  const t = full(shape, 1, 'f32', like.rt);
+  unitSeeds.add(t);
+  return t;
+}
+
+export function isUnit(g: Tensor): boolean {
+  return unitSeeds.has(g);
+}
+
+/** Sums a broadcast gradient back to the shape of the operand that was broadcast (NumPy rules). */
+export function unbroadcast(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  }
+  const s = axes.length ? sum(g, axes, true) : g;
+  const out = s.reshape(shape);
+  if (s !== g) s.dispose();
+  return out;
+}
+
+/** g scaled by a scalar upstream gradient, skipping the multiply for the unit seed. */
+export function scaleBy(g: Tensor, upstream: Tensor): Tensor {
+  return isUnit(upstream) ? g : E.mul(g, upstream);
+}
+
+/** Expands g (a reduction's result, kept dims) to `shape`. */
+export function expandTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const z = full(shape, 0, 'f32', g.rt);
+  const out = E.add(z, g);
+  z.dispose();
+  return out;
+}

@@ -1,0 +1,190 @@
+import { ArgumentError, ShapeError } from '../errors.js';
+import { BYTES_PER_ELEMENT, type AnyTypedArray } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+
+/**
+ * PyTorch-style module: parameters, buffers (running statistics) and child modules by name, so
+ * `namedParameters()` and `stateDict()` give PyTorch's dotted names (`features.0.weight`,
+ * `features.1.running_mean`…).
+ */
+export abstract class Module {
+  training = true;
+  private readonly ownParams = new Map<string, Tensor>();
+  private readonly ownBuffers = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Same as forward; reads like PyTorch's `model(x)`. */
+  call(x: Tensor): Tensor {
+    return this.forward(x);
+  }
+
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    t.requireGrad(true);
+    this.ownParams.set(name, t);
+    return t;
+  }
+
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.ownBuffers.set(name, t);
+    return t;
+  }
+
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.children.set(name, m);
+    return m;
+  }
+
+  namedChildren(): [string, Module][] {
+    return [...this.children];
+  }
+
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.ownParams) out.push([prefix + n, t]);
+    for (const [n, m] of this.children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, t] of this.ownBuffers) out.push([prefix + n, t]);
+    for (const [n, m] of this.children) out.push(...m.namedBuffers(`${prefix}${n}.`));
+    return out;
+  }
+
+  /** Parameters and buffers by PyTorch name, in PyTorch's order (each module's own entries, then its children's). */
+  stateDict(prefix = ''): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [n, t] of this.ownParams) out.set(prefix + n, t);
+    for (const [n, t] of this.ownBuffers) out.set(prefix + n, t);
+    for (const [n, m] of this.children) for (const [k, v] of m.stateDict(`${prefix}${n}.`)) out.set(k, v);
+    return out;
+  }
+
+  /**
+   * Copies values into the parameters and buffers, by name. `strict` (default) refuses missing or
+   * unexpected names; shapes must match exactly.
+   */
+  loadStateDict(state: Map<string, Tensor | AnyTypedArray> | Record<string, Tensor | AnyTypedArray>, strict = true): void {
+    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    if (strict) {
+      const missing = [...own.keys()].filter((k) => !entries.has(k));
+      const unexpected = [...entries.keys()].filter((k) => !own.has(k));
+      if (missing.length || unexpected.length) {
+        throw new ArgumentError('loadStateDict', `missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      }
+    }
+    // Validate every entry before writing any, so a bad file leaves the model untouched.
+    const writes: [Tensor, Tensor | AnyTypedArray][] = [];
+    for (const [name, src] of entries) {
+      const dst = own.get(name);
+      if (!dst) continue;
+      if (src instanceof Tensor) {
+        if (src.shape.length !== dst.shape.length || src.shape.some((d, i) => d !== dst.shape[i])) throw new ShapeError('loadStateDict', [dst.shape, src.shape], `${name}: shapes must match`);
+        if (src.dtype !== dst.dtype) throw new ArgumentError('loadStateDict', `${name}: dtype ${src.dtype}, expected ${dst.dtype}`);
+      } else if (src.length !== dst.size) {
+        throw new ShapeError('loadStateDict', [dst.shape, [src.length]], `${name}: expected ${dst.size} values`);
+      }
+      writes.push([dst, src]);
+    }
+    for (const [dst, src] of writes) {
+      const d = dst.buffer('loadStateDict');
+      if (src instanceof Tensor) {
+        const s = src.buffer('loadStateDict');
+        dst.rt.copy('loadStateDict', s.buffer, d.buffer, dst.size * BYTES_PER_ELEMENT, s.offset, d.offset);
+      } else dst.rt.upload('loadStateDict', d, src);
+    }
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const m of this.children.values()) m.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const t of this.ownParams.values()) t.dispose();
+    for (const t of this.ownBuffers.values()) t.dispose();
+    for (const m of this.children.values()) m.dispose();
+  }
+}
+
+/** y = x (PyTorch's nn.Identity); also what `tryFuse` receives to reset a fused activation. */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+const IDENTITY = new Identity();
+
+/** A layer that can absorb the activation after it (Linear, Conv2d: matmul epilogue; BatchNorm: ReLU). */
+export interface FusionTarget {
+  /** Returns true when it took the activation (the activation module is then skipped). */
+  tryFuse(next: Module): boolean;
+}
+
+function isFusionTarget(m: Module): m is Module & FusionTarget {
+  return typeof (m as Partial<FusionTarget>).tryFuse === 'function';
+}
+
+/**
+ * Runs modules in order; children are named '0', '1', … like torch.nn.Sequential (so state dicts match).
+ * Fusion: an activation right after a Linear or Conv2d runs in its matmul epilogue, and a ReLU after a
+ * BatchNorm in its output pass — same results, fewer dispatches and memory passes. `fusion = false` turns it off.
+ */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  private fusionEnabled = true;
+  private plan: Module[] | null = null;
+
+  constructor(...layers: Module[]) {
+    super();
+    this.layers = layers;
+    layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  get fusion(): boolean {
+    return this.fusionEnabled;
+  }
+
+  set fusion(on: boolean) {
+    this.fusionEnabled = on;
+    this.plan = null;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.executionPlan()) y = m.forward(y);
+    return y;
+  }
+
+  /** The modules actually run, after fusing activations into the layer before them. */
+  private executionPlan(): Module[] {
+    if (this.plan) return this.plan;
+    const plan: Module[] = [];
+    for (let i = 0; i < this.layers.length; i++) {
+      const m = this.layers[i]!;
+      // Reset any earlier fusion, so toggling `fusion` takes effect.
+      if (isFusionTarget(m)) m.tryFuse(IDENTITY);
+      const next = this.layers[i + 1];
+      plan.push(m);
+      if (this.fusionEnabled && next && isFusionTarget(m) && m.tryFuse(next)) i++;
+    }
+    this.plan = plan;
+    return plan;
+  }
+}
+

@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  Adam, BatchNorm2d, compile, Dropout, init, setRuntime, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, SGD, Sequential, Tanh, seed, tensor, tidy,
+  type Module, type Runtime, type Tensor,
+} from '../../src/index.js';
+import { referenceForward } from '../../src/nn/reference-model.js';
+import { refSoftmaxCrossEntropy } from '../../src/reference/loss.js';
+import type { RefTensor } from '../../src/reference/ref-tensor.js';
+import { expectClose } from '../helpers/compare.js';
+import { testRuntime } from '../helpers/gpu.js';
+import { Rng } from '../helpers/random.js';
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await testRuntime();
+});
+
+/** A LeNet-like net touching conv (padded and not), ReLU/Tanh epilogues, max pool, BatchNorm+ReLU fusion, flatten, linear. */
+function smallNet(): Sequential {
+  return new Sequential(
+    new Conv2d(1, 2, 3, { padding: 1 }), new ReLU(), new MaxPool2d({ kernelSize: 2 }),
+    new Conv2d(2, 3, 3), new BatchNorm2d(3), new ReLU(),
+    new Flatten(), new Linear(12, 4), new Tanh(), new Linear(4, 3),
+  );
+}
+
+async function paramsOf(model: Module): Promise<Map<string, RefTensor>> {
+  const out = new Map<string, RefTensor>();
+  for (const [name, t] of model.namedParameters()) out.set(name, { shape: [...t.shape], data: Float64Array.from(await t.toArray()) });
+  return out;
+}
+
+describe('whole-model gradients', () => {
+  it('match central finite differences of the float64 reference model', async () => {
+    seed(7);
+    const rng = new Rng();
+    const model = smallNet();
+    const xs = rng.normal(3 * 64);
+    const labels = Int32Array.of(0, 2, 1);
+    const x = tensor(xs, [3, 1, 8, 8]);
+    tidy(() => {
+      const loss = crossEntropy(model.forward(x), labels);
+      loss.backward();
+      return loss;
+    });
+    const params = await paramsOf(model);
+    const xRef: RefTensor = { shape: [3, 1, 8, 8], data: Float64Array.from(xs) };
+    const lossOf = () => refSoftmaxCrossEntropy(referenceForward(model, xRef, params), labels).data[0]!;
+    for (const [name, t] of model.namedParameters()) {
+      const p = params.get(name)!;
+      const fd = new Float64Array(p.data.length);
+      const h = 1e-6;
+      for (let i = 0; i < p.data.length; i++) {
+        const v = p.data[i]!;
+        p.data[i] = v + h;
+        const up = lossOf();
+        p.data[i] = v - h;
+        const down = lossOf();
+        p.data[i] = v;
+        fd[i] = (up - down) / (2 * h);
+      }
+      const scale = Math.max(...Array.from(fd, Math.abs));
+      // GPU f32 gradients vs float64 central differences: 1e-3 of the tensor's largest gradient.
+      expectClose(await t.grad!.toArray(), fd, { rtol: 0, atol: 1e-3 * scale + 1e-7 }, `d loss / d ${name}`);
+    }
+  });
+});
+
+describe('compiled steps', () => {
+  function setup() {
+    seed(11);
+    const model = smallNet();
+    const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const stepFn = (x: Tensor, y: Tensor) => {
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss;
+    };
+    return { model, opt, stepFn };
+  }
+
+  function batches(n: number): { x: Float32Array; y: Int32Array }[] {
+    const rng = new Rng();
+    return Array.from({ length: n }, () => ({ x: rng.normal(3 * 64), y: rng.int(3, 0, 3) }));
+  }
+
+  it('give the same parameters as eager steps after 5 steps', async () => {
+    const data = batches(5);
+    const eager = setup();
+    const losses: number[] = [];
+    for (const b of data) {
+      const l = tidy(() => eager.stepFn(tensor(b.x, [3, 1, 8, 8]), tensor(b.y)));
+      losses.push(await l.item());
+      l.dispose();
+    }
+    const compiled = setup();
+    const step = compile(compiled.stepFn, { inputShapes: [[1, 8, 8], []] });
+    const closses: number[] = [];
+    for (const b of data) {
+      const l = step(b.x, b.y);
+      closses.push(await l.item());
+      l.dispose();
+    }
+    expect(step.plans).toBe(1);
+    // Same kernels in the same order: equal up to f32 reassociation-free rounding (they should match exactly).
+    expectClose(closses, losses, { rtol: 1e-5 }, 'losses');
+    const a = eager.model.namedParameters(), b = compiled.model.namedParameters();
+    for (let i = 0; i < a.length; i++) expectClose(await b[i]![1].toArray(), await a[i]![1].toArray(), { rtol: 1e-5, atol: 1e-7 }, a[i]![0]);
+    const mem = step.memory()!;
+    expect(mem.peakBytes).toBeLessThan(mem.naiveBytes);
+    step.dispose();
+  });
+
+  it('replay with 0 new pipelines, bind groups and buffers and exactly one queue.submit per step', async () => {
+    // A plain runtime: the test runtime's NaN poisoning dispatches a fill for every allocation.
+    const plain = await init({ gpu: navigator.gpu });
+    const { stepFn } = setup();
+    const step = compile(stepFn, { inputShapes: [[1, 8, 8], []] });
+    const data = batches(2);
+    step(data[0]!.x, data[0]!.y).dispose();
+    await plain.sync();
+    const device = plain.device;
+    const counts = { pipelines: 0, bindGroups: 0, buffers: 0, submits: 0 };
+    const orig = {
+      cp: device.createComputePipeline, bg: device.createBindGroup, buf: device.createBuffer, submit: device.queue.submit,
+    };
+    device.createComputePipeline = function (this: GPUDevice, ...args) { counts.pipelines++; return orig.cp.apply(this, args); };
+    device.createBindGroup = function (this: GPUDevice, ...args) { counts.bindGroups++; return orig.bg.apply(this, args); };
+    device.createBuffer = function (this: GPUDevice, ...args) { counts.buffers++; return orig.buf.apply(this, args); };
+    device.queue.submit = function (this: GPUQueue, ...args) { counts.submits++; return orig.submit.apply(this, args); };
+    try {
+      for (let i = 0; i < 20; i++) step(data[i % 2]!.x, data[i % 2]!.y).dispose();
+    } finally {
+      Object.assign(device, { createComputePipeline: orig.cp, createBindGroup: orig.bg, createBuffer: orig.buf });
+      device.queue.submit = orig.submit;
+    }
+    expect(counts.pipelines, 'pipelines created').toBe(0);
+    expect(counts.bindGroups, 'bind groups created').toBe(0);
+    expect(counts.buffers, 'buffers created').toBe(0);
+    expect(counts.submits, 'queue.submit calls').toBe(20);
+    step.dispose();
+    plain.destroy();
+    setRuntime(rt);
+  });
+
+  it('leak nothing: live buffers and bytes are the same after step 10 and step 1,000', async () => {
+    // A small MLP with dropout keeps 1,000 steps quick on the CPU-emulated GPU.
+    seed(5);
+    const model = new Sequential(new Flatten(), new Linear(64, 16), new ReLU(), new Dropout(0.25, { seed: 1 }), new Linear(16, 3));
+    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const step = compile((x: Tensor, y: Tensor) => {
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss;
+    }, { inputShapes: [[1, 8, 8], []] });
+    const data = batches(4);
+    let at10 = rt.memory();
+    for (let i = 1; i <= 1000; i++) {
+      step(data[i % 4]!.x, data[i % 4]!.y).dispose();
+      if (i === 10) {
+        await rt.sync();
+        at10 = rt.memory();
+      }
+      if (i % 100 === 0) await rt.sync();
+    }
+    await rt.sync();
+    const at1000 = rt.memory();
+    expect(at1000.liveBuffers).toBe(at10.liveBuffers);
+    expect(at1000.liveBytes).toBe(at10.liveBytes);
+    expect(at1000.inUseBuffers).toBe(at10.inUseBuffers);
+    step.dispose();
+  });
+});
