@@ -2,8 +2,8 @@
 //   out[z] = act(op(A[z]) · op(B[z]) + bias),  op(X) = X or Xᵀ (TRANS_A / TRANS_B).
 //
 // A workgroup of 16×16 threads computes one BM×BN tile of out; each thread a TM×TN block of it, held in
-// registers as (TM/4)×(TN/4) blocks of 4×4 spaced 64 (or 4·16) apart, so that at a given k the threads of
-// a warp read consecutive vec4s of the shared B row (no bank conflicts) and broadcast vec4s of A.
+// registers as (TM/4)×(TN/4) blocks of 4×4 spaced 4·16 = 64 rows/columns apart, so that at a given k the
+// threads of a warp read consecutive vec4s of the shared B row (no bank conflicts) and broadcast vec4s of A.
 // K advances in BK-deep slices. Both operand tiles are staged in shared memory as [k][row] whatever the
 // global layout, which is where transposes are absorbed: the inner loop is the same for every variant.
 // The next slice is fetched into registers while the current one is multiplied.

@@ -1,0 +1,212 @@
+import { noGrad } from '../autograd.js';
+import { ArgumentError } from '../errors.js';
+import { compile, type CompiledStep } from '../executor/compile.js';
+import { DataLoader, type InMemoryDataset } from '../data/loader.js';
+import * as G from '../grad/index.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Tensor } from '../tensor.js';
+import { MetricAccumulator } from './metrics.js';
+import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
+
+export type LossFn = (logits: Tensor, labels: Tensor) => Tensor;
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  samplesPerSec: number;
+  seconds: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  batch: number;
+  batches: number;
+  samplesPerSec: number;
+  /** The batch's loss, when it was read back (every `lossEvery` batches). */
+  loss?: number;
+}
+
+export interface Callbacks {
+  onBatchEnd?(info: BatchInfo): void;
+  /** Return 'stop' to end training after this epoch. */
+  onEpochEnd?(m: EpochMetrics): void | 'stop' | Promise<void | 'stop'>;
+}
+
+export interface EarlyStopping {
+  /** Epochs without improvement before stopping (default 3). */
+  patience?: number;
+  monitor?: 'valAcc' | 'valLoss';
+  /** Smallest change that counts as improvement (default 0). */
+  minDelta?: number;
+  /** Put back the best epoch's parameters and buffers at the end (default true; TF.js's restoreBestWeights is not implemented). */
+  restoreBest?: boolean;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: Optimizer;
+  /** Default: softmax cross-entropy from logits with integer labels (mean). */
+  loss?: LossFn;
+  validation?: InMemoryDataset;
+  callbacks?: Callbacks;
+  earlyStopping?: EarlyStopping;
+  /** Shuffling seed (epoch e's order depends on (seed, e) only). */
+  seed?: number;
+  /** Record the step once and replay it (default true); false runs every op eagerly. */
+  compile?: boolean;
+  /** Read a batch loss for progress every this many batches (default 20); it also bounds how far the CPU runs ahead. */
+  lossEvery?: number;
+}
+
+export interface FitResult {
+  history: EpochMetrics[];
+  /** Epoch (1-based) whose parameters the model holds at the end (the best one with early stopping). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+}
+
+const crossEntropyLoss: LossFn = (logits, labels) => G.crossEntropy(logits, labels);
+
+/**
+ * Trains `model` on a dataset: per epoch, shuffled mini-batches (the last partial one included), one
+ * compiled step per batch (forward, backward, fused optimizer update: one queue.submit), metrics summed on
+ * the GPU and read once per epoch, then validation in eval mode. Early stopping keeps a GPU snapshot of
+ * the best epoch and restores it.
+ */
+export async function fit(model: Module, train: InMemoryDataset, opts: FitOptions): Promise<FitResult> {
+  const { optimizer } = opts;
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
+  const rt = optimizer.rt;
+  const lossFn = opts.loss ?? crossEntropyLoss;
+  const loader = new DataLoader(train, { batchSize: opts.batchSize, seed: opts.seed ?? 0 });
+  const metrics = new MetricAccumulator(rt);
+  const sampleShape = train.sampleShape;
+  const trainStep = (x: Tensor, y: Tensor) => {
+    optimizer.zeroGrad();
+    const logits = model.forward(x);
+    const loss = lossFn(logits, y);
+    metrics.add(loss, logits, y);
+    loss.backward();
+    optimizer.step();
+    return loss;
+  };
+  const step: CompiledStep<Tensor> | null = opts.compile === false ? null : compile(trainStep, { name: 'fit step', runtime: rt, inputShapes: [sampleShape, []] });
+  const every = Math.max(1, opts.lossEvery ?? 20);
+  const es = opts.earlyStopping;
+  const monitor = es?.monitor ?? 'valAcc';
+  if (es && !opts.validation) throw new ArgumentError('fit', 'earlyStopping needs a validation set');
+  let best: { value: number; epoch: number; snap: Snapshot | null } | null = null;
+  let waited = 0, stoppedEarly = false;
+  const history: EpochMetrics[] = [];
+  try {
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      model.train();
+      metrics.reset();
+      const start = performance.now();
+      const batches = loader.batchesPerEpoch;
+      let pending: Promise<void> | null = null;
+      for (const b of loader.batches(epoch - 1)) {
+        let loss: Tensor;
+        if (step) loss = step(b.x, b.y);
+        else {
+          const { tensor } = await import('../ops/creation.js');
+          const x = tensor(b.x, b.shape), y = tensor(b.y, [b.size], 'i32');
+          loss = trainStep(x, y);
+          x.dispose();
+          y.dispose();
+        }
+        metrics.countBatch(b.size);
+        if ((b.index + 1) % every === 0 || b.index + 1 === batches) {
+          // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
+          if (pending) await pending;
+          const info: BatchInfo = { epoch, batch: b.index + 1, batches, samplesPerSec: metrics.samples / ((performance.now() - start) / 1000) };
+          pending = loss.item().then((v) => {
+            opts.callbacks?.onBatchEnd?.({ ...info, loss: v });
+          }).finally(() => loss.dispose());
+        } else loss.dispose();
+      }
+      if (pending) await pending;
+      const trainM = await metrics.read();
+      const seconds = (performance.now() - start) / 1000;
+      const val = opts.validation ? await evaluate(model, opts.validation, { batchSize: opts.batchSize, loss: lossFn }) : null;
+      const m: EpochMetrics = {
+        epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: val?.loss ?? null, valAcc: val?.accuracy ?? null,
+        lr: optimizer.lr, samplesPerSec: trainM.samples / seconds, seconds,
+      };
+      history.push(m);
+      let stop = (await opts.callbacks?.onEpochEnd?.(m)) === 'stop';
+      if (es && val) {
+        const value = monitor === 'valAcc' ? val.accuracy : -val.loss;
+        if (!best || value > best.value + (es.minDelta ?? 0)) {
+          best?.snap?.dispose();
+          best = { value, epoch, snap: es.restoreBest === false ? null : snapshot(model) };
+          waited = 0;
+        } else if (++waited >= (es.patience ?? 3)) {
+          stop = stoppedEarly = true;
+        }
+      }
+      if (stop) break;
+    }
+    let bestEpoch = history.length;
+    if (best?.snap) {
+      restoreSnapshot(model, best.snap);
+      bestEpoch = best.epoch;
+    }
+    return { history, bestEpoch, stoppedEarly };
+  } finally {
+    best?.snap?.dispose();
+    step?.dispose();
+    metrics.dispose();
+  }
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  loss?: LossFn;
+}
+
+/** Mean loss and accuracy over a dataset in eval mode (no autodiff), one compiled step per batch shape. */
+export async function evaluate(model: Module, data: InMemoryDataset, opts: EvaluateOptions = {}): Promise<{ loss: number; accuracy: number; samples: number }> {
+  const wasTraining = model.training;
+  model.eval();
+  const lossFn = opts.loss ?? crossEntropyLoss;
+  const first = model.parameters()[0];
+  if (!first) throw new ArgumentError('evaluate', 'the model has no parameters to tell its device');
+  const metrics = new MetricAccumulator(first.rt);
+  const step = compile((x: Tensor, y: Tensor) => noGrad(() => {
+    const logits = model.forward(x);
+    const loss = lossFn(logits, y);
+    metrics.add(loss, logits, y);
+    return loss;
+  }), { name: 'evaluate', runtime: first.rt, inputShapes: [data.sampleShape, []] });
+  try {
+    const loader = new DataLoader(data, { batchSize: opts.batchSize ?? 256, shuffle: false });
+    for (const b of loader.batches()) {
+      step(b.x, b.y).dispose();
+      metrics.countBatch(b.size);
+    }
+    return await metrics.read();
+  } finally {
+    step.dispose();
+    metrics.dispose();
+    model.train(wasTraining);
+  }
+}
+
+/** Class scores (logits) for a batch of samples in eval mode. */
+export function predict(model: Module, x: Tensor): Tensor {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() => model.forward(x));
+  } finally {
+    model.train(wasTraining);
+  }
+}
