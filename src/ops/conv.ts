@@ -5,7 +5,6 @@ import { empty, type Tensor } from '../tensor.js';
 import { zeros } from './creation.js';
 import { matmul, planMatmul, type Activation, type MatmulOperand, type MatmulOptions } from './matmul.js';
 import { sum } from './reduce.js';
-import { permute } from './transpose.js';
 import { col2imKernel, col2imLaunch } from '../../kernels/col2im.js';
 import { im2colKernel, im2colLaunch, type ConvGeometry } from '../../kernels/im2col.js';
 
@@ -48,6 +47,8 @@ export interface Conv2dGrads {
 }
 
 const DEFAULT_MAX_IM2COL_BYTES = 256 * 2 ** 20;
+/** Memory for conv2dBackward's per-sample weight-gradient partials before it chunks the batch. */
+const DW_PARTIALS_BYTES = 64 * 2 ** 20;
 
 function pair(op: string, name: string, value: Pair2 | undefined, fallback: number, min: number): [number, number] {
   const p = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : value;
@@ -236,10 +237,13 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
  * respect to x, w and the bias, for the same geometry options. Per chunk of samples:
  * - dx: dcols[n, g] = W_gᵀ · dy[n, g] (one matmul batched over samples and groups), then col2im gathers
  *   each input element's windows (no atomics);
- * - dw: dw_g = dy_g[C_out/G, n·HW] · cols_g[taps, n·HW]ᵀ, one matmul whose K runs over the whole chunk, with
- *   dy permuted to [C_out, n, HW] and the column matrix built in the matching [rows, n, HW] layout. The
- *   column matrix is rebuilt here rather than kept from the forward pass: building it costs one read of x,
- *   keeping it would hold K/C_in times x's memory (9× for 3×3) per layer from forward to backward;
+ * - dw: split-K over samples: one matmul batched over samples and groups, dw[n, g] = dy[n, g] · cols[n, g]ᵀ
+ *   ([C_out/G, HW] · [HW, taps]), then one reduction over n. A single product with K = n·HW would leave
+ *   all but a handful of workgroups idle (its output is only C_out/G × taps) and run K serially in each;
+ *   per sample, dy needs no permute and the work spreads over n times more workgroups. Chunks of samples
+ *   bound the per-sample partials' memory (`DW_PARTIALS_BYTES`). The column matrix is rebuilt here rather
+ *   than kept from the forward pass: building it costs one read of x, keeping it would hold K/C_in times
+ *   x's memory (9× for 3×3) per layer from forward to backward;
  * - db: one reduction of dy over N, H, W (not chunked).
  * dx and db do not depend on the chunking, bit for bit; dw sums the chunks' partial products (in a
  * reduction), which rounds differently from one product over the whole batch.
@@ -250,7 +254,9 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   sameRuntime(op, [dy, x, w]);
   const rt = x.rt;
   const needs = { dx: opts.needs?.dx ?? true, dw: opts.needs?.dw ?? true, db: opts.needs?.db ?? true };
-  const chunk = samplesPerChunk(op, rt, g, g.taps, opts.maxIm2colBytes);
+  const im2colChunk = samplesPerChunk(op, rt, g, g.taps, opts.maxIm2colBytes);
+  // dw's per-sample partials hold w.size floats per sample: cap them too.
+  const chunk = needs.dw ? Math.max(1, Math.min(im2colChunk, Math.floor(DW_PARTIALS_BYTES / (w.size * 4)))) : im2colChunk;
   const hw = g.outHeight * g.outWidth, cog = g.outChannels / g.groups;
 
   const db = needs.db ? sum(dy, [0, 2, 3]) : null;
@@ -263,25 +269,24 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   for (let c = 0; c < chunks; c++) {
     const n0 = c * chunk, samples = Math.min(chunk, g.batch - n0);
     const dyc = chunks > 1 ? sliceSamples(op, dy, n0, samples) : dy;
+    const dyg = dyc.reshape([samples, g.groups, cog, hw]);
     if (dx) {
-      const dyg = dyc.reshape([samples, g.groups, cog, hw]);
       const dcols = matmul(weights, dyg, { transposeA: true });
-      dyg.dispose();
       const launch = col2imLaunch(g, n0, samples);
       rt.dispatch({ op, kernel: col2imKernel, bindings: { dcols: dcols.buffer(op), dx: dx.buffer(op), p: launch.params }, workgroups: launch.workgroups });
       dcols.dispose();
     }
     if (needs.dw) {
-      const cols = empty([g.groups, g.taps, samples * hw], 'f32', op, rt);
+      const cols = empty([samples, g.groups, g.taps, hw], 'f32', op, rt);
       const unused = empty([1], 'f32', op, rt);
-      im2col(op, x, w, undefined, cols, unused, im2colLaunch(g, { n0, samples, biasRow: false, samplesOuter: false, pack: 0 }));
+      im2col(op, x, w, undefined, cols, unused, im2colLaunch(g, { n0, samples, biasRow: false, samplesOuter: true, pack: 0 }));
       unused.dispose();
-      const dyv = dyc.reshape([samples, g.outChannels, hw]);
-      // One sample's dy is already [C_out, HW].
-      const dyt = samples > 1 ? permute(dyv, [1, 0, 2]) : dyv;
-      const dyg = dyt.reshape([g.groups, cog, samples * hw]);
-      const dwc = matmul(dyg, cols, { transposeB: true });
-      for (const t of [dyv, dyt, dyg, cols]) t.dispose();
+      const perSample = matmul(dyg, cols, { transposeB: true });
+      cols.dispose();
+      const flat = perSample.reshape([samples, w.size]);
+      perSample.dispose();
+      const dwc = samples > 1 ? sum(flat, 0) : flat.reshape([w.size]);
+      flat.dispose();
       if (partials) {
         const src = dwc.buffer(op), dst = partials.buffer(op);
         rt.copy(op, src.buffer, dst.buffer, w.size * 4, src.offset, dst.offset + c * w.size * 4);
@@ -291,6 +296,7 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
         dwc.dispose();
       }
     }
+    dyg.dispose();
     if (dyc !== dy) dyc.dispose();
   }
   weights.dispose();
