@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Benchmark entry point.
+//   npm run bench                      overhead, then browser
+//   npm run bench -- browser [flags]   Vite + Playwright + headless Chromium (WebGPU), both libraries in one page
+//   npm run bench -- overhead [flags]  Node + dawn.node backend=null: CPU cost per op
+//   npm run bench -- gpu [flags]       builds bench/dist/gpu-bench.mjs and runs it (Node + dawn.node, default adapter)
+//   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
+// Flags: --quick, --full (all matmul sizes even on a CPU adapter), --sizes 256,1024, --repeats N,
+//        --no-overhead, --no-matmul, --out DIR (default bench/results).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'bench', 'dist');
+const argv = process.argv.slice(2);
+const backends = argv.filter((a) => ['browser', 'overhead', 'gpu'].includes(a));
+const buildOnly = argv.includes('--build-only');
+const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && argv[argv.indexOf(a) - 1] !== '--out');
+if (unknown.length) {
+  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
+  process.exit(2);
+}
+const env = { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES || '/usr/lib/chromium/vk_swiftshader_icd.json' };
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, ...opts });
+  if (r.status !== 0) {
+    console.error(`bench: ${path.basename(args[0] ?? cmd)} exited with ${r.status ?? r.signal}`);
+    process.exit(r.status || 1);
+  }
+}
+
+/** A single-file Node bundle: TF.js and the library inside, `webgpu` (native dawn.node) external. */
+function bundleNode(entry, out) {
+  sh(process.execPath, [path.join(root, 'scripts', 'bundle-node.mjs'), path.join(root, entry), path.join(dist, out)]);
+  return path.join(dist, out);
+}
+
+const runners = {
+  async overhead() {
+    sh(process.execPath, [bundleNode('bench/node/overhead.ts', 'overhead.mjs'), ...rest]);
+  },
+  async gpu() {
+    const file = bundleNode('bench/node/gpu-bench.ts', 'gpu-bench.mjs');
+    if (buildOnly) {
+      console.log(`built ${path.relative(root, file)}. On a GPU machine with Node + dawn.node (see bench/README.md):\n` +
+        '  bash ../shared/gpu/prepare-carry.sh bench/dist/gpu-bench.mjs && bash .gpu/enter.sh node .gpu/gpu-bench.mjs');
+      return;
+    }
+    sh(process.execPath, [file, ...rest]);
+  },
+  async browser() {
+    // The runner drives Vite and Playwright, which stay external (node_modules); the page itself is served by Vite.
+    const out = path.join(dist, 'browser-runner.mjs');
+    await build({
+      entryPoints: [path.join(root, 'bench/node/browser.ts')],
+      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    });
+    sh(process.execPath, [out, ...rest]);
+  },
+};
+
+for (const b of backends.length ? backends : buildOnly ? ['gpu'] : ['overhead', 'browser']) {
+  console.log(`\n=== bench: ${b} ===`);
+  await runners[b]();
+}

@@ -1,0 +1,52 @@
+// Text tables (Markdown-compatible) of a suite result.
+import { fmtMs } from './suite.js';
+import type { CaseResult, LibResult, SuiteResult } from './types.js';
+
+const OURS = 'wgsl-nn', TF = 'tfjs-webgpu';
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
+  return [line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const time = (r?: LibResult) => (r?.timing ? fmtMs(r.timing.msPerOp) : r?.skipped ? 'n/a' : '-');
+/** Median and (in parentheses) the fastest repeat: on a loaded machine the minimum is the steadier estimate of CPU cost. */
+const timeMin = (r?: LibResult) => (r?.timing ? `${fmtMs(r.timing.msPerOp)} (${fmtMs(r.timing.minMsPerOp)})` : time(r));
+const minSpeed = (c: CaseResult) => {
+  const a = c.results[OURS]?.timing, b = c.results[TF]?.timing;
+  return a && b ? `${(b.minMsPerOp / a.minMsPerOp).toFixed(2)}×` : '-';
+};
+const gflops = (r?: LibResult) => (r?.gflops !== undefined ? r.gflops.toFixed(r.gflops < 10 ? 3 : 1) : r?.skipped ? 'n/a' : '-');
+const speed = (c: CaseResult) => (c.speedup !== undefined ? `${c.speedup.toFixed(2)}×` : '-');
+const num = (x: number | undefined) => (x === undefined ? '?' : Number.isInteger(x) ? String(x) : x.toFixed(x < 0.1 ? 3 : 2));
+/** dispatches / submits / pipelines created / bind groups created, per op in the timed loop. */
+const counts = (r?: LibResult) => {
+  const d = r?.timing?.devicePerOp;
+  return d ? `${num(d.dispatches)} / ${num(d.submits)} / ${num(d.pipelinesCreated)} / ${num(d.bindGroupsCreated)}` : '-';
+};
+
+export function formatSuite(s: SuiteResult): string {
+  const out: string[] = [];
+  const over = s.cases.filter((c) => c.group === 'overhead');
+  if (over.length) {
+    out.push('Per-op time: median of repeats (fastest repeat); speedup = TF.js time / wgsl-nn time (> 1: wgsl-nn faster), of medians (of minima)');
+    out.push(table(
+      ['case', 'wgsl-nn /op', 'TF.js /op', 'speedup', 'wgsl-nn disp/sub/pipe/bg per op', 'TF.js disp/sub/pipe/bg per op'],
+      over.map((c) => [c.name, timeMin(c.results[OURS]), timeMin(c.results[TF]), `${speed(c)} (${minSpeed(c)})`, counts(c.results[OURS]), counts(c.results[TF])]),
+    ));
+  }
+  const mm = s.cases.filter((c) => c.group === 'matmul');
+  if (mm.length) {
+    if (out.length) out.push('');
+    out.push('matmul, square f32 (GFLOP/s = 2n³ / median time per op; speedup = wgsl-nn GFLOP/s / TF.js GFLOP/s)');
+    out.push(table(
+      ['n', 'wgsl-nn GFLOP/s', 'wgsl-nn /op', 'TF.js GFLOP/s', 'TF.js /op', 'speedup', 'max rel. err (ours / TF.js)'],
+      mm.map((c) => [String(c.size), gflops(c.results[OURS]), time(c.results[OURS]), gflops(c.results[TF]), time(c.results[TF]), speed(c),
+        `${c.results[OURS]?.checkError?.toExponential(1) ?? '-'} / ${c.results[TF]?.checkError?.toExponential(1) ?? '-'}`]),
+    ));
+  }
+  const skipped = s.cases.flatMap((c) => Object.entries(c.results).filter(([, r]) => !r.ok).map(([lib, r]) => `  ${c.name} / ${lib}: ${r.skipped?.split('\n')[0]}`));
+  if (skipped.length) out.push('', 'not measured:', ...skipped);
+  return out.join('\n');
+}

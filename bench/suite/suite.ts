@@ -1,0 +1,222 @@
+// The benchmark suite shared by the three back ends (browser page, Node overhead runner, GPU bundle).
+import { chainReference, denseSampleError, matmulSampleError, randomArray, relativeError } from './data.js';
+import { diffCounters } from './instrument.js';
+import {
+  CHAIN_OPS, type BenchCase, type BenchLib, type CaseResult, type DenseSpec, type ElementwiseSpec, type LibResult,
+  type MatmulSpec, type SuiteOptions, type SuiteResult, type Timing,
+} from './types.js';
+
+const now = () => performance.now();
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+interface Prepared {
+  lib: BenchLib;
+  c: BenchCase;
+  run(steps: number): Promise<number>;
+  steps: number;
+  firstStepMs: number;
+  deviceFirstStep: Record<string, number>;
+  checkError?: number;
+}
+
+/** First (cold) step, warm-up, and calibration of the steps per repeat (≈ targetMsPerRepeat of wall time). */
+async function prepare(lib: BenchLib, c: BenchCase, o: SuiteOptions): Promise<Prepared> {
+  const run = async (steps: number): Promise<number> => {
+    const t = now();
+    for (let i = 0; i < steps; i++) c.step();
+    await lib.sync();
+    return now() - t;
+  };
+  const d0 = lib.deviceCounters();
+  const firstStepMs = await run(1);
+  const deviceFirstStep = diffCounters(lib.deviceCounters(), d0);
+  if (o.warmupSteps > 1) await run(o.warmupSteps - 1);
+  // One step (includes a sync) gives a first estimate of the steps per repeat; then batches of that size,
+  // re-estimated each time, until warmupMs have passed (JIT tiers and GC heap sizing settle).
+  const clampSteps = (msPerStep: number) => Math.max(1, Math.min(o.maxSteps, Math.round(o.targetMsPerRepeat / Math.max(msPerStep, 1e-4))));
+  let steps = clampSteps(await run(1));
+  for (let warmed = 0; ;) {
+    const t = await run(steps);
+    warmed += t;
+    steps = clampSteps(t / steps);
+    if (warmed >= o.warmupMs) break;
+  }
+  return { lib, c, run, steps, firstStepMs, deviceFirstStep };
+}
+
+/**
+ * Timed repeats, interleaved between the libraries (A B A B …, first one alternating) so that a change in
+ * machine load during the case hits both alike; each repeat = `steps` steps then one sync.
+ */
+async function timeInterleaved(ps: Prepared[], o: SuiteOptions): Promise<Map<Prepared, Timing>> {
+  const before = ps.map((p) => ({ d: p.lib.deviceCounters(), l: p.lib.libCounters() }));
+  const samples = ps.map(() => [] as number[]);
+  for (let r = 0; r < o.repeats; r++) {
+    for (let j = 0; j < ps.length; j++) {
+      const i = r % 2 ? ps.length - 1 - j : j;
+      const p = ps[i]!;
+      samples[i]!.push((await p.run(p.steps)) / (p.steps * p.c.opsPerStep));
+    }
+  }
+  const out = new Map<Prepared, Timing>();
+  ps.forEach((p, i) => {
+    const ops = o.repeats * p.steps * p.c.opsPerStep;
+    const lAfter = p.lib.libCounters(), lBefore = before[i]!.l;
+    const s = samples[i]!;
+    out.set(p, {
+      msPerOp: median(s),
+      minMsPerOp: Math.min(...s),
+      maxMsPerOp: Math.max(...s),
+      samplesMsPerOp: s,
+      stepsPerRepeat: p.steps,
+      opsPerStep: p.c.opsPerStep,
+      repeats: o.repeats,
+      warmupSteps: o.warmupSteps,
+      firstStepMs: p.firstStepMs,
+      devicePerOp: diffCounters(p.lib.deviceCounters(), before[i]!.d, ops),
+      libPerOp: lAfter && lBefore ? diffCounters(lAfter, lBefore, ops) : null,
+      deviceFirstStep: p.deviceFirstStep,
+    });
+  });
+  return out;
+}
+
+interface CaseDef {
+  group: CaseResult['group'];
+  name: string;
+  description: string;
+  size?: number;
+  flops?: number;
+  make(lib: BenchLib): BenchCase | string;
+  /** Relative error of a result against the float64 reference. */
+  check(out: Float32Array): number;
+  /** Reference-relative error above which the result counts as wrong. */
+  tolerance: number;
+}
+
+async function runCase(def: CaseDef, libs: BenchLib[], o: SuiteOptions, order: number): Promise<CaseResult> {
+  const results: Record<string, LibResult> = {};
+  const fail = async (lib: BenchLib, e: unknown) => {
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    results[lib.id] = { ok: false, skipped: `error: ${msg}` };
+    o.log(`  ${def.name.padEnd(28)} ${lib.id.padEnd(12)} ERROR ${msg.split('\n')[0]}`);
+    try { await lib.sync(); } catch { /* already reported */ }
+  };
+  // Alternate which library is set up first, so neither always warms up on a "warmer" machine.
+  const ordered = order % 2 ? [...libs].reverse() : libs;
+  const prepared: Prepared[] = [];
+  for (const lib of ordered) {
+    let c: BenchCase | string | undefined;
+    try {
+      c = def.make(lib);
+      if (typeof c === 'string') {
+        results[lib.id] = { ok: false, skipped: c };
+        o.log(`  ${def.name.padEnd(28)} ${lib.id.padEnd(12)} skipped: ${c}`);
+        continue;
+      }
+      let checkError: number | undefined;
+      if (o.check && c.result) {
+        checkError = def.check(await c.result());
+        if (!(checkError <= def.tolerance)) throw new Error(`wrong result: relative error ${checkError.toExponential(2)} > ${def.tolerance}`);
+      }
+      const p = await prepare(lib, c, o);
+      if (checkError !== undefined) p.checkError = checkError;
+      prepared.push(p);
+    } catch (e) {
+      await fail(lib, e);
+      if (c && typeof c !== 'string') c.dispose();
+    }
+  }
+  let timings = new Map<Prepared, Timing>();
+  try {
+    timings = await timeInterleaved(prepared, o);
+  } catch (e) {
+    for (const p of prepared) await fail(p.lib, e);
+  }
+  for (const p of prepared) {
+    const timing = timings.get(p);
+    p.c.dispose();
+    if (!timing) continue;
+    const r: LibResult = { ok: true, timing };
+    if (p.checkError !== undefined) r.checkError = p.checkError;
+    if (def.flops && !o.nullDevice) r.gflops = def.flops / (timing.msPerOp * 1e6);
+    results[p.lib.id] = r;
+    o.log(`  ${def.name.padEnd(28)} ${p.lib.id.padEnd(12)} ${fmtMs(timing.msPerOp)}/op` +
+      (r.gflops !== undefined ? `  ${r.gflops.toFixed(r.gflops < 10 ? 3 : 1)} GFLOP/s` : '') +
+      `  (${o.repeats}×${timing.stepsPerRepeat} steps, spread ${fmtMs(timing.minMsPerOp)}–${fmtMs(timing.maxMsPerOp)}, first ${fmtMs(timing.firstStepMs)})`);
+  }
+  const ours = results['wgsl-nn']?.timing, theirs = results['tfjs-webgpu']?.timing;
+  const out: CaseResult = { group: def.group, name: def.name, description: def.description, results };
+  if (def.size !== undefined) out.size = def.size;
+  if (def.flops !== undefined) out.flops = def.flops;
+  if (ours && theirs) out.speedup = theirs.msPerOp / ours.msPerOp;
+  return out;
+}
+
+export function fmtMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  return `${(ms * 1000).toFixed(1)} µs`;
+}
+
+function matmulDef(group: CaseResult['group'], n: number, seed: number): CaseDef {
+  const spec: MatmulSpec = { m: n, k: n, n, a: randomArray(n * n, seed), b: randomArray(n * n, seed + 1) };
+  return {
+    group, name: `matmul ${n}³`, size: n, flops: 2 * n * n * n,
+    description: `[${n},${n}]·[${n},${n}] f32, result disposed each step`,
+    make: (lib) => lib.matmul(spec),
+    check: (c) => matmulSampleError(spec.a, spec.b, c, n, n, n),
+    tolerance: 1e-4,
+  };
+}
+
+/** The per-op overhead cases (small shapes, where CPU-side cost dominates on a real GPU). */
+export function overheadDefs(): CaseDef[] {
+  const ew: ElementwiseSpec = { shape: [64, 64], x: randomArray(4096, 11), y: randomArray(4096, 12) };
+  const chainRef = chainReference(CHAIN_OPS, ew.x, ew.y);
+  const addRef = chainReference(['add'], ew.x, ew.y);
+  const dense: DenseSpec = { m: 128, k: 256, n: 128, x: randomArray(128 * 256, 21), w: randomArray(256 * 128, 22), bias: randomArray(128, 23) };
+  return [
+    {
+      group: 'overhead', name: 'add 64x64', description: 'add of two [64,64] f32 tensors',
+      make: (lib) => lib.add(ew), check: (c) => relativeError(c, addRef), tolerance: 1e-6,
+    },
+    { ...matmulDef('overhead', 128, 31), name: 'matmul 128³ (overhead)' },
+    {
+      group: 'overhead', name: 'chain of 10 ops 64x64', description: `[64,64]: ${CHAIN_OPS.join(' → ')} (time per op)`,
+      make: (lib) => lib.chain(ew), check: (c) => relativeError(c, chainRef), tolerance: 1e-5,
+    },
+    {
+      group: 'overhead', name: 'dense 128x256·256x128+b,relu', description: 'relu(x·W + b), fused (wgsl-nn: matmul {bias, activation}; TF.js: tf.fused.matMul)',
+      flops: 2 * 128 * 256 * 128,
+      make: (lib) => lib.dense(dense), check: (c) => denseSampleError(dense.x, dense.w, dense.bias, c, 128, 256, 128), tolerance: 1e-4,
+    },
+  ];
+}
+
+export async function runSuite(libs: BenchLib[], o: SuiteOptions): Promise<SuiteResult> {
+  const t0 = now();
+  const cases: CaseResult[] = [];
+  let order = 0;
+  if (o.overhead) {
+    o.log('per-op overhead (wall time per op, GPU-synced, amortized over many ops):');
+    for (const def of overheadDefs()) cases.push(await runCase(def, libs, o, order++));
+  }
+  if (o.matmulSizes.length) {
+    o.log('matmul GFLOP/s (square, f32):');
+    for (const n of o.matmulSizes) cases.push(await runCase(matmulDef('matmul', n, 1000 + n), libs, o, order++));
+  }
+  const { log: _log, ...options } = o;
+  return {
+    cases,
+    options,
+    libs: Object.fromEntries(libs.map((l) => [l.id, l.info()])),
+    memoryAfter: Object.fromEntries(libs.map((l) => [l.id, l.memory()])),
+    wallSeconds: (now() - t0) / 1000,
+  };
+}

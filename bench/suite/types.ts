@@ -1,0 +1,150 @@
+// Shared types of the benchmark suite (bench/suite/*), used by the browser page and the Node runners.
+
+/** GPU objects and commands a library issued, counted on its GPUDevice (same instrumentation for both libraries). */
+export interface DeviceCounters {
+  dispatches: number;
+  submits: number;
+  pipelinesCreated: number;
+  bindGroupsCreated: number;
+  buffersCreated: number;
+  writeBuffers: number;
+}
+
+/** One benchmarked workload for one library: `step()` issues `opsPerStep` ops and disposes what they created. */
+export interface BenchCase {
+  readonly opsPerStep: number;
+  step(): void;
+  /** Runs the workload once and reads the (first) result back, for the correctness check. */
+  result?(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** Input data handed to both libraries (the same numbers, generated on the CPU). */
+export interface MatmulSpec {
+  m: number;
+  k: number;
+  n: number;
+  a: Float32Array;
+  b: Float32Array;
+}
+
+export interface ElementwiseSpec {
+  shape: [number, number];
+  x: Float32Array;
+  y: Float32Array;
+}
+
+export interface DenseSpec {
+  m: number;
+  k: number;
+  n: number;
+  x: Float32Array;
+  w: Float32Array;
+  bias: Float32Array;
+}
+
+/** The ops of the "chain of 10" case: binary ops take (t, y), unary ops take t. */
+export const CHAIN_OPS = ['add', 'relu', 'mul', 'sub', 'add', 'relu', 'mul', 'sub', 'add', 'relu'] as const;
+export type ChainOp = (typeof CHAIN_OPS)[number];
+
+/** A library under test. Methods returning `string` instead of a case mean "not supported: <reason>". */
+export interface BenchLib {
+  readonly id: 'wgsl-nn' | 'tfjs-webgpu';
+  /** Adapter / backend description for the JSON. */
+  info(): Record<string, unknown>;
+  matmul(spec: MatmulSpec): BenchCase | string;
+  add(spec: ElementwiseSpec): BenchCase | string;
+  chain(spec: ElementwiseSpec): BenchCase | string;
+  dense(spec: DenseSpec): BenchCase | string;
+  /** Submits everything issued so far and resolves when the GPU has finished it. */
+  sync(): Promise<void>;
+  /** Cumulative device counters (see instrument.ts). */
+  deviceCounters(): DeviceCounters;
+  /** Library-specific cumulative counters (wgsl-nn: rt.stats), or null. */
+  libCounters(): Record<string, number> | null;
+  /** Live tensors / buffers, to catch leaks in the benchmark loop. */
+  memory(): Record<string, number>;
+  dispose(): void;
+}
+
+export interface Timing {
+  /** Median over repeats of (wall time of one repeat) / (ops in it), in milliseconds. */
+  msPerOp: number;
+  minMsPerOp: number;
+  maxMsPerOp: number;
+  samplesMsPerOp: number[];
+  stepsPerRepeat: number;
+  opsPerStep: number;
+  repeats: number;
+  warmupSteps: number;
+  /**
+   * First timed step, ms, synced. On a null device it is the very first call (pipeline creation included);
+   * elsewhere the result check ran the case once before it, so it is already compiled.
+   */
+  firstStepMs: number;
+  /** Per op in the timed (steady-state) loop, on the device (both libraries, same instrumentation). */
+  devicePerOp: Record<string, number>;
+  /** Per op in the timed loop from the library's own counters (wgsl-nn: rt.stats), or null. */
+  libPerOp: Record<string, number> | null;
+  /** Device counters of the first (cold) step. */
+  deviceFirstStep: Record<string, number>;
+}
+
+export interface LibResult {
+  ok: boolean;
+  /** Why it did not run (unsupported op, error). */
+  skipped?: string;
+  timing?: Timing;
+  /** matmul only: 2·m·k·n / time. */
+  gflops?: number;
+  /** Max |ours − reference| / max(|reference|) on sampled entries, when checked. */
+  checkError?: number;
+}
+
+export interface CaseResult {
+  group: 'matmul' | 'overhead';
+  name: string;
+  description: string;
+  size?: number;
+  flops?: number;
+  results: Record<string, LibResult>;
+  /** TF.js time per op / wgsl-nn time per op: > 1 means wgsl-nn is faster. */
+  speedup?: number;
+}
+
+export interface SuiteOptions {
+  /** Square matmul sizes for the GFLOP/s group (empty: skip the group). */
+  matmulSizes: number[];
+  /** Run the per-op overhead group. */
+  overhead: boolean;
+  repeats: number;
+  /** Aim for this much wall time per repeat (the step count per repeat is calibrated). */
+  targetMsPerRepeat: number;
+  maxSteps: number;
+  warmupSteps: number;
+  /** Then keep warming up (in calibrated batches) until this much wall time has passed. */
+  warmupMs: number;
+  /** A device that executes nothing (dawn backend=null): no GFLOP/s, no result checks. */
+  nullDevice: boolean;
+  /** Compare sampled results with a float64 CPU reference (off on a null device, which computes nothing). */
+  check: boolean;
+  log: (line: string) => void;
+}
+
+export interface SuiteResult {
+  cases: CaseResult[];
+  options: Omit<SuiteOptions, 'log'>;
+  libs: Record<string, Record<string, unknown>>;
+  memoryAfter: Record<string, Record<string, number>>;
+  wallSeconds: number;
+}
+
+export interface BenchReport {
+  /** 'browser' | 'overhead' | 'gpu' */
+  backend: string;
+  timestamp: string;
+  machine: Record<string, unknown>;
+  argv: string[];
+  notes: string[];
+  suite: SuiteResult;
+}
