@@ -39,6 +39,8 @@ function chromiumProvider() {
 }
 
 export default defineConfig({
+  // Browser tests fetch the Debian Fashion-MNIST files through Vite's /@fs/ route.
+  server: { fs: { allow: ['.', '/usr/share/datasets/fashion-mnist'] } },
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
