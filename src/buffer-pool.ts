@@ -124,6 +124,11 @@ export class BufferPool {
     return this.ids.get(buf)!;
   }
 
+  /** Buffers created over the pool's life. */
+  get created(): number {
+    return this.stats.created;
+  }
+
   getStats(): PoolStats {
     return { ...this.stats };
   }

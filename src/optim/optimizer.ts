@@ -61,8 +61,7 @@ export class Optimizer {
   /** [0, 256): the Hyper struct; [256, 512): the gradient norm. */
   private readonly aux: GPUBuffer;
   /** Upload targets copied into aux in command order (queue.writeBuffer would overtake pending commands). */
-  private readonly ring: GPUBuffer;
-  private readonly ringUsedAt = new Array<number>(RING_SLOTS).fill(-1);
+  private readonly ring: GPUBuffer[];
   private ringNext = 0;
   /** Bound to the state slots this optimizer does not use: one block each (WebGPU forbids aliased writable bindings). */
   private readonly placeholder: GPUBuffer;
@@ -99,7 +98,7 @@ export class Optimizer {
     const init = config.kind === 'adagrad' ? config.initialAccumulatorValue : 0;
     this.slots = this.slotNames.map((n) => (n ? this.arena.newSlot(init) : null));
     this.aux = rt.allocate(name, 2 * BLOCK);
-    this.ring = rt.allocate(name, RING_SLOTS * BLOCK);
+    this.ring = Array.from({ length: RING_SLOTS }, () => rt.allocate(name, BLOCK));
     this.placeholder = rt.allocate(name, 3 * BLOCK);
     const n4 = this.arena.totalElements / 4;
     const workgroups = gradNormWorkgroups(n4);
@@ -233,7 +232,7 @@ export class Optimizer {
     this.disposed = true;
     for (const s of this.slots) if (s) this.arena.freeSlot(s);
     this.norm?.dispose();
-    for (const b of [this.aux, this.ring, this.placeholder, this.partials]) if (b) this.rt.release(b);
+    for (const b of [this.aux, ...this.ring, this.placeholder, this.partials]) if (b) this.rt.release(b);
   }
 
   private checkAlive(op: string): void {
@@ -251,17 +250,15 @@ export class Optimizer {
   }
 
   /**
-   * Writes the hyperparameters through a ring slot and an in-order copy: queue.writeBuffer runs before
-   * every command not yet submitted, so writing aux directly would change the previous step's values
-   * under its pending update. A submit is forced only when a ring slot comes round again unsubmitted.
+   * Writes the hyperparameters through a ring of small buffers and an in-order copy into aux. Writing aux
+   * directly would make the runtime submit before every step (its pending update reads aux); with the
+   * ring, a submit is forced (by Runtime.upload) only when a ring buffer comes round again unsubmitted.
    */
   private uploadHyper(op: string, words: Uint32Array, produce: () => Uint32Array): void {
-    const rt = this.rt, k = this.ringNext;
-    this.ringNext = (k + 1) % RING_SLOTS;
-    if (this.ringUsedAt[k] === rt.stats.submits) rt.flush();
-    rt.upload(op, { buffer: this.ring, offset: k * BLOCK, size: BLOCK }, words, produce);
-    rt.copy(op, this.ring, this.aux, HYPER_BYTES, k * BLOCK, 0);
-    this.ringUsedAt[k] = rt.stats.submits;
+    const rt = this.rt, slot = this.ring[this.ringNext]!;
+    this.ringNext = (this.ringNext + 1) % RING_SLOTS;
+    rt.upload(op, { buffer: slot, offset: 0, size: BLOCK }, words, produce);
+    rt.copy(op, slot, this.aux, HYPER_BYTES, 0, 0);
   }
 
   private encodeGradNorm(op: string, n4: number): void {
