@@ -62,8 +62,9 @@ describe('sanity checks (lecture 001) on LeNet-5', () => {
     const tanhStd = (s: typeof small) => s.filter((l) => l.layer === 'Tanh').map((l) => l.std);
     const s = tanhStd(small), v = tanhStd(xavier);
     expect(s).toHaveLength(6);
-    expect(s[5]!).toBeLessThan(1e-6);
-    for (let i = 1; i < 6; i++) expect(s[i]!).toBeLessThan(s[i - 1]!);
+    // Each layer multiplies the std by about 0.01·√128 ≈ 0.11: six layers leave ~1e-6 of it.
+    expect(s[5]!).toBeLessThan(1e-4);
+    for (let i = 1; i < 6; i++) expect(s[i]! / s[i - 1]!).toBeLessThan(0.2);
     expect(v[5]!).toBeGreaterThan(0.1);
     x.dispose();
   });
