@@ -6,6 +6,7 @@ import * as G from '../grad/index.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
+import { tensor } from '../ops/creation.js';
 import { MetricAccumulator } from './metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
 
@@ -116,7 +117,6 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
         let loss: Tensor;
         if (step) loss = step(b.x, b.y);
         else {
-          const { tensor } = await import('../ops/creation.js');
           const x = tensor(b.x, b.shape), y = tensor(b.y, [b.size], 'i32');
           loss = trainStep(x, y);
           x.dispose();
