@@ -39,6 +39,9 @@ export function record(output: Tensor, op: string, inputs: readonly Tensor[], ba
   return output;
 }
 
+/** What a node's gradFn becomes once backward() has walked it (its rule, and what the rule saved, are dropped). */
+const FREED: GradNode = { op: 'freed', inputs: [], backward: () => [] };
+
 /** Reverse topological order of the nodes reachable from `root`. */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
@@ -67,11 +70,21 @@ function topoOrder(root: Tensor): Tensor[] {
 /**
  * Reverse-mode autodiff from `root` with upstream gradient `seed` (consumed). Gradients flowing into a
  * tensor used twice are summed; leaf tensors with `requiresGrad` accumulate into `.grad` (kept out of tidy
- * scopes), like PyTorch. The graph is freed as it is walked. `accumulate(a, b)` adds two gradients
- * (injected to keep this module free of kernel imports).
+ * scopes), like PyTorch. The graph is freed as it is walked, so a second backward() through it throws.
+ * `accumulate(a, b)` adds two gradients (injected to keep this module free of kernel imports).
  */
 export function runBackward(root: Tensor, seed: Tensor, accumulate: (a: Tensor, b: Tensor) => Tensor): void {
-  if (!root.requiresGrad) throw new ArgumentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad = true)');
+  if (!root.requiresGrad) {
+    seed.dispose();
+    throw new ArgumentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad = true)');
+  }
+  const order = topoOrder(root);
+  // A walked node has lost its rule: going on would treat it as a leaf and silently drop the gradients
+  // of everything before it (PyTorch raises here too).
+  if (order.some((t) => t.gradFn === FREED)) {
+    seed.dispose();
+    throw new ArgumentError('backward', 'the graph was already freed by an earlier backward(): recompute the forward pass');
+  }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const give = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
@@ -83,7 +96,7 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: (a: Tensor, 
     prev.dispose();
     g.dispose();
   };
-  for (const t of topoOrder(root)) {
+  for (const t of order) {
     const g = grads.get(t);
     if (!g) continue;
     grads.delete(t);
@@ -113,6 +126,6 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: (a: Tensor, 
       else gi.dispose();
     });
     g.dispose();
-    t.gradFn = null;
+    t.gradFn = FREED;
   }
 }

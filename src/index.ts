@@ -86,3 +86,4 @@ export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } 
 export type { LabeledBatch, LayerStats } from './train/sanity.js';
 export { snapshot, restoreSnapshot } from './train/snapshot.js';
 export type { Snapshot } from './train/snapshot.js';
+export { gradCheck, type GradCheckOptions, type GradCheckEntry, type GradCheckResult } from './train/gradcheck.js';

@@ -18,7 +18,8 @@ export function matmul(a: Tensor, b: Tensor, opts: M.MatmulOptions = {}): Tensor
   if (!needsGrad(a, b, bias)) return M.matmul(a, b, opts);
   const act = opts.activation ?? 'none';
   if (act !== 'none' && !Y_BASED.has(act)) {
-    const pre = matmul(a, b, { ...opts, activation: 'none' });
+    // slope/alpha belong to the activation: the op rejects them with activation 'none'.
+    const pre = matmul(a, b, { ...opts, activation: 'none', slope: undefined, alpha: undefined });
     const kind = act as 'leakyRelu' | 'elu' | 'gelu';
     const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
     const y = A.activation(kind, pre, aopts);

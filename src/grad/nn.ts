@@ -19,7 +19,8 @@ export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions = {}): Tensor
   if (!needsGrad(x, w, bias)) return C.conv2d(x, w, opts);
   const act = opts.activation ?? 'none';
   if (act !== 'none' && !Y_BASED.has(act)) {
-    const pre = conv2d(x, w, { ...opts, activation: 'none' });
+    // slope/alpha belong to the activation: the op rejects them with activation 'none'.
+    const pre = conv2d(x, w, { ...opts, activation: 'none', slope: undefined, alpha: undefined });
     const kind = act as 'leakyRelu' | 'elu' | 'gelu';
     const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
     const y = A.activation(kind, pre, aopts);
