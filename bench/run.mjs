@@ -5,8 +5,10 @@
 //   npm run bench -- overhead [flags]  Node + dawn.node backend=null: CPU cost per op
 //   npm run bench -- gpu [flags]       builds bench/dist/gpu-bench.mjs and runs it (Node + dawn.node, default adapter)
 //   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
-// Flags: --quick, --full (all matmul sizes even on a CPU adapter), --sizes 256,1024, --repeats N,
-//        --no-overhead, --no-matmul, --out DIR (default bench/results).
+// Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
+//        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
+//        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),
+//        --out DIR (default bench/results).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,7 @@ const argv = process.argv.slice(2);
 const backends = argv.filter((a) => ['browser', 'overhead', 'gpu'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && argv[argv.indexOf(a) - 1] !== '--out');
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats'].includes(argv[argv.indexOf(a) - 1]));
 if (unknown.length) {
   console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
   process.exit(2);

@@ -13,18 +13,24 @@ export const ACTIVATIONS = { none: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4
 export type Activation = keyof typeof ACTIVATIONS;
 
 /**
- * Register blocking of a 16×16-thread workgroup: each thread computes tm×tn outputs, the workgroup a
- * (16·tm)×(16·tn) tile, over K slices bk deep.
+ * Tile configurations: a workgroup of wgM×wgN = 256 threads, each computing tm×tn outputs, computes a
+ * (wgM·tm)×(wgN·tn) tile over K slices bk deep. Shared memory holds bk·(wgM·tm + 4 + wgN·tn + 4) floats,
+ * within WebGPU's default 16 KiB.
  */
 export const MATMUL_TILES = {
   /** 64×64 tiles: four times as many workgroups, for problems too small to fill a GPU with 128×128. */
-  small: { tm: 4, tn: 4, bk: 16 },
+  small: { wgM: 16, wgN: 16, tm: 4, tn: 4, bk: 16 },
   /** 128×128 tiles: 64 FMAs per thread for every 4 vec4 shared-memory reads (16 per 2 with 4×4). */
-  large: { tm: 8, tn: 8, bk: 8 },
+  large: { wgM: 16, wgN: 16, tm: 8, tn: 8, bk: 8 },
+  /** 16×256 tiles for products with few rows (a convolution's C_out × HW). bk 16 would overflow shared memory. */
+  wide: { wgM: 4, wgN: 64, tm: 4, tn: 4, bk: 8 },
+  /** 256×16 tiles for products with few columns (a classifier's batch × classes). */
+  tall: { wgM: 64, wgN: 4, tm: 4, tn: 4, bk: 8 },
 } as const;
 export type MatmulTile = keyof typeof MATMUL_TILES;
 
-const WG = 16;
+/** The tiles of 4096 outputs (4×4 per thread) that `chooseTile` picks from by padding; the first wins ties. */
+const SHAPED_TILES = ['small', 'wide', 'tall'] as const satisfies readonly MatmulTile[];
 /** Batch dimensions the kernel indexes (after collapsing, see src/ops/matmul.ts). */
 export const MAX_BATCH_DIMS = 8;
 /**
@@ -34,7 +40,8 @@ export const MAX_BATCH_DIMS = 8;
 const LARGE_TILE_MIN_WORKGROUPS = 256;
 
 export function tileExtent(tile: MatmulTile): { bm: number; bn: number } {
-  return { bm: WG * MATMUL_TILES[tile].tm, bn: WG * MATMUL_TILES[tile].tn };
+  const t = MATMUL_TILES[tile];
+  return { bm: t.wgM * t.tm, bn: t.wgN * t.tn };
 }
 
 export function matmulWorkgroups(tile: MatmulTile, batch: number, M: number, N: number): number {
@@ -42,8 +49,20 @@ export function matmulWorkgroups(tile: MatmulTile, batch: number, M: number, N: 
   return batch * Math.ceil(M / bm) * Math.ceil(N / bn);
 }
 
+/**
+ * The tile for an M×N product: of the 4096-output tiles, the one padding M×N to the least area, i.e.
+ * wasting the fewest FMAs and shared-memory reads (a 6-row product fills 6/16 of a 16×256 tile, 6/64 of a
+ * 64×64 one). Ties go to the squarest, 'small', which loads the fewest operand elements per output; it gives
+ * way to 'large' once there are enough 128×128 tiles to fill a large GPU.
+ */
 export function chooseTile(batch: number, M: number, N: number): MatmulTile {
-  return matmulWorkgroups('large', batch, M, N) >= LARGE_TILE_MIN_WORKGROUPS ? 'large' : 'small';
+  const padded = (tile: MatmulTile) => {
+    const { bm, bn } = tileExtent(tile);
+    return Math.ceil(M / bm) * bm * Math.ceil(N / bn) * bn;
+  };
+  const best = SHAPED_TILES.reduce((b, t) => (padded(t) < padded(b) ? t : b));
+  if (best === 'small' && matmulWorkgroups('large', batch, M, N) >= LARGE_TILE_MIN_WORKGROUPS) return 'large';
+  return best;
 }
 
 /** One compiled variant of shaders/matmul.wgsl. */
@@ -61,7 +80,7 @@ export interface MatmulVariant {
 export function matmulSpecialization(v: MatmulVariant): Specialization {
   const t = MATMUL_TILES[v.tile];
   return {
-    TM: `${t.tm}u`, TN: `${t.tn}u`, BK: `${t.bk}u`,
+    WG_M: `${t.wgM}u`, WG_N: `${t.wgN}u`, TM: `${t.tm}u`, TN: `${t.tn}u`, BK: `${t.bk}u`,
     TRANS_A: String(v.transposeA), TRANS_B: String(v.transposeB),
     AUnit: v.vecA ? 'vec4f' : 'array<f32, 1>', A_W: v.vecA ? '4u' : '1u',
     BUnit: v.vecB ? 'vec4f' : 'array<f32, 1>', B_W: v.vecB ? '4u' : '1u',

@@ -1,16 +1,20 @@
 // Batched matrix product with a fused epilogue, f32:
 //   out[z] = act(op(A[z]) · op(B[z]) + bias),  op(X) = X or Xᵀ (TRANS_A / TRANS_B).
 //
-// A workgroup of 16×16 threads computes one BM×BN tile of out; each thread a TM×TN block of it, held in
-// registers as (TM/4)×(TN/4) blocks of 4×4 spaced 4·16 = 64 rows/columns apart, so that at a given k the
-// threads of a warp read consecutive vec4s of the shared B row (no bank conflicts) and broadcast vec4s of A.
+// A workgroup of WG_M×WG_N threads computes one BM×BN tile of out; each thread a TM×TN block of it, held in
+// registers as (TM/4)×(TN/4) blocks of 4×4 spaced 4·WG_M rows and 4·WG_N columns apart, so that at a given k
+// the threads of a warp read consecutive vec4s of the shared A and B rows (no bank conflicts), each vec4
+// broadcast to the threads that share it. The thread grid is skinny for skinny products (4×64 threads give
+// 16×256 tiles for 6-row ones) rather than padding them into mostly empty square tiles.
 // K advances in BK-deep slices. Both operand tiles are staged in shared memory as [k][row] whatever the
 // global layout, which is where transposes are absorbed: the inner loop is the same for every variant.
 // The next slice is fetched into registers while the current one is multiplied.
 
+const WG_M = 16u;       // threads along M; WG_M·WG_N = 256, each a power of 2 from 4 to 64
+const WG_N = 16u;       // threads along N
 const TM = 4u;          // rows of out per thread, a multiple of 4
 const TN = 4u;          // columns of out per thread, a multiple of 4
-const BK = 16u;         // depth of a K slice
+const BK = 16u;         // depth of a K slice, a multiple of 4
 const TRANS_A = false;  // A is stored [K, M] (else [M, K])
 const TRANS_B = false;  // B is stored [N, K] (else [K, N])
 // Global reads go in units of A_W (B_W) elements along the operand's contiguous dimension: vec4f when that
@@ -32,17 +36,26 @@ const ACT_ELU = 5u;         // p.param·(eˣ − 1) for x < 0
 const ACT_GELU = 6u;        // tanh approximation
 
 const MAX_BATCH_DIMS = 8u;
-const WG = 16u;
-const THREADS = WG * WG;
-const BM = TM * WG;
-const BN = TN * WG;
+const THREADS = WG_M * WG_N;
+const BM = TM * WG_M;
+const BN = TN * WG_N;
 // Shared tiles are [BK][rows + 4]. The pad spreads the transposing stores of k-contiguous operands over
 // distinct banks and keeps every row 16-byte aligned for the vec4 reads.
 const SA = BM + 4u;
 const SB = BN + 4u;
 const B_OFF = BK * SA / 4u;  // B's tile follows A's, in vec4s
-const A_LOADS = BM * BK / A_W / THREADS;
-const B_LOADS = BN * BK / B_W / THREADS;
+// Load units per slice, and per thread rounded up: a 16-row tile's 16·BK elements of A are fewer than the
+// threads once read as vec4s, and a BK deep enough to give each thread one would not fit in shared memory.
+// Units are powers of 2, so the rounding only ever leaves threads idle in a single load.
+const A_UNITS = BM * BK / A_W;
+const B_UNITS = BN * BK / B_W;
+const A_LOADS = (A_UNITS + THREADS - 1u) / THREADS;
+const B_LOADS = (B_UNITS + THREADS - 1u) / THREADS;
+// Warps are WARP_M×WARP_N blocks of the thread grid, at most 8 threads wide: in a 16×16 grid a warp then
+// reads 8 distinct vec4s of B and 4 of A per k rather than 16 and 2 (as 2 rows of 16), which keeps the 8×8
+// variant from being bound by shared-memory bandwidth. A 4-wide grid has 8×4 warps.
+const WARP_N = min(WG_N, 8u);
+const WARP_M = 32u / WARP_N;
 
 struct Params {
   M: u32, N: u32, K: u32, batch_dims: u32,
@@ -85,12 +98,13 @@ fn stash(off: u32, stride: u32, s: vec2u, v: vec4f, w: u32, row_contig: bool) {
 fn fetch_a(base: u32, m0: u32, k0: u32, lid: u32) -> array<vec4f, A_LOADS> {
   var r: array<vec4f, A_LOADS>;
   for (var l = 0u; l < A_LOADS; l++) {
-    let s = slot(l * THREADS + lid, BM, A_W, TRANS_A);
+    let u = l * THREADS + lid;
+    let s = slot(u, BM, A_W, TRANS_A);
     let m = m0 + s.x;
     let k = k0 + s.y;
-    if (m < p.M && k < p.K) {
-      let u = a[(base + select(m * p.K + k, k * p.M + m, TRANS_A)) / A_W];
-      for (var j = 0u; j < A_W; j++) { r[l][j] = u[j]; }
+    if (u < A_UNITS && m < p.M && k < p.K) {
+      let v = a[(base + select(m * p.K + k, k * p.M + m, TRANS_A)) / A_W];
+      for (var j = 0u; j < A_W; j++) { r[l][j] = v[j]; }
     }
   }
   return r;
@@ -99,12 +113,13 @@ fn fetch_a(base: u32, m0: u32, k0: u32, lid: u32) -> array<vec4f, A_LOADS> {
 fn fetch_b(base: u32, n0: u32, k0: u32, lid: u32) -> array<vec4f, B_LOADS> {
   var r: array<vec4f, B_LOADS>;
   for (var l = 0u; l < B_LOADS; l++) {
-    let s = slot(l * THREADS + lid, BN, B_W, !TRANS_B);
+    let u = l * THREADS + lid;
+    let s = slot(u, BN, B_W, !TRANS_B);
     let n = n0 + s.x;
     let k = k0 + s.y;
-    if (n < p.N && k < p.K) {
-      let u = b[(base + select(k * p.N + n, n * p.K + k, TRANS_B)) / B_W];
-      for (var j = 0u; j < B_W; j++) { r[l][j] = u[j]; }
+    if (u < B_UNITS && n < p.N && k < p.K) {
+      let v = b[(base + select(k * p.N + n, n * p.K + k, TRANS_B)) / B_W];
+      for (var j = 0u; j < B_W; j++) { r[l][j] = v[j]; }
     }
   }
   return r;
@@ -112,13 +127,15 @@ fn fetch_b(base: u32, n0: u32, k0: u32, lid: u32) -> array<vec4f, B_LOADS> {
 
 fn stash_a(r: array<vec4f, A_LOADS>, lid: u32) {
   for (var l = 0u; l < A_LOADS; l++) {
-    stash(0u, SA, slot(l * THREADS + lid, BM, A_W, TRANS_A), r[l], A_W, TRANS_A);
+    let u = l * THREADS + lid;
+    if (u < A_UNITS) { stash(0u, SA, slot(u, BM, A_W, TRANS_A), r[l], A_W, TRANS_A); }
   }
 }
 
 fn stash_b(r: array<vec4f, B_LOADS>, lid: u32) {
   for (var l = 0u; l < B_LOADS; l++) {
-    stash(B_OFF, SB, slot(l * THREADS + lid, BN, B_W, !TRANS_B), r[l], B_W, !TRANS_B);
+    let u = l * THREADS + lid;
+    if (u < B_UNITS) { stash(B_OFF, SB, slot(u, BN, B_W, !TRANS_B), r[l], B_W, !TRANS_B); }
   }
 }
 
@@ -159,10 +176,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let m0 = wg % tiles / tiles_n * BM;
   let n0 = wg % tiles % tiles_n * BN;
   let base = batch_offsets(z);
-  // A warp is 8 columns × 4 rows of threads rather than 16 × 2: per k it then reads 8 distinct vec4s of B
-  // and 4 of A instead of 16 and 2, which keeps the 8×8 variant from being bound by shared-memory bandwidth.
-  let tx = (lid & 7u) | (((lid >> 5u) & 1u) << 3u);
-  let ty = ((lid >> 3u) & 3u) | ((lid >> 6u) << 2u);
+  // Thread (ty, tx) of the WG_M×WG_N grid, warps laid out as WARP_M×WARP_N blocks of it, row-major.
+  let warp = lid / 32u;
+  let tx = lid % WARP_N + warp % (WG_N / WARP_N) * WARP_N;
+  let ty = lid / WARP_N % WARP_M + warp / (WG_N / WARP_N) * WARP_M;
 
   var acc: array<vec4f, TM * TN / 4u>;
   var ra = fetch_a(base.x, m0, 0u, lid);
@@ -177,8 +194,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (var k = 0u; k < BK; k++) {
       var av: array<vec4f, TM / 4u>;
       var bv: array<vec4f, TN / 4u>;
-      for (var g = 0u; g < TM / 4u; g++) { av[g] = tile[k * SA / 4u + g * WG + ty]; }
-      for (var g = 0u; g < TN / 4u; g++) { bv[g] = tile[B_OFF + k * SB / 4u + g * WG + tx]; }
+      for (var g = 0u; g < TM / 4u; g++) { av[g] = tile[k * SA / 4u + g * WG_M + ty]; }
+      for (var g = 0u; g < TN / 4u; g++) { bv[g] = tile[B_OFF + k * SB / 4u + g * WG_N + tx]; }
       for (var i = 0u; i < TM; i++) {
         let x = vec4f(av[i / 4u][i % 4u]);
         for (var j = 0u; j < TN / 4u; j++) {
@@ -191,10 +208,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
   let c0 = z * p.M * p.N;
   for (var i = 0u; i < TM; i++) {
-    let m = m0 + i / 4u * 4u * WG + ty * 4u + i % 4u;
+    let m = m0 + i / 4u * 4u * WG_M + ty * 4u + i % 4u;
     if (m >= p.M) { continue; }
     for (var j = 0u; j < TN / 4u; j++) {
-      let n = n0 + j * 4u * WG + tx * 4u;
+      let n = n0 + j * 4u * WG_N + tx * 4u;
       let v = acc[i * (TN / 4u) + j];
       for (var c = 0u; c < 4u; c++) {
         if (n + c < p.N) {

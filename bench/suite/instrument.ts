@@ -4,7 +4,7 @@
 import type { DeviceCounters } from './types.js';
 
 export function zeroCounters(): DeviceCounters {
-  return { dispatches: 0, submits: 0, pipelinesCreated: 0, bindGroupsCreated: 0, buffersCreated: 0, writeBuffers: 0 };
+  return { dispatches: 0, submits: 0, pipelinesCreated: 0, bindGroupsCreated: 0, buffersCreated: 0, writeBuffers: 0, errors: 0 };
 }
 
 type AnyFn = (...args: any[]) => any;
@@ -35,6 +35,9 @@ export function instrumentDevice(device: GPUDevice): DeviceCounters {
   wrap(device, 'createBuffer', () => void c.buffersCreated++);
   wrap(device.queue, 'submit', () => void c.submits++);
   wrap(device.queue, 'writeBuffer', () => void c.writeBuffers++);
+  // TF.js reports no WebGPU error to its caller (a failed allocation leaves an invalid buffer and the ops go on):
+  // count them, so a case with errors is reported as failed rather than timed.
+  if (typeof device.addEventListener === 'function') device.addEventListener('uncapturederror', () => void c.errors++);
   return c;
 }
 

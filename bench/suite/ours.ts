@@ -2,7 +2,11 @@
 import * as wn from '../../src/index.js';
 import type { Runtime, Tensor } from '../../src/index.js';
 import { instrumentDevice } from './instrument.js';
-import { CHAIN_OPS, type BenchCase, type BenchLib, type DenseSpec, type DeviceCounters, type ElementwiseSpec, type MatmulSpec } from './types.js';
+import {
+  CHAIN_OPS, type BatchNormSpec, type BenchCase, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
+  type MatmulSpec, type TrainSpec,
+} from './types.js';
+import { concat, VGG_CONFIG } from './workloads.js';
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
 type Unary = (a: Tensor) => Tensor;
@@ -47,6 +51,111 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
         for (const name of CHAIN_OPS) t = name === 'relu' ? (CHAIN_FNS[name] as Unary)(t) : (CHAIN_FNS[name] as Binary)(t, y);
         return t;
       });
+    },
+    train(s: TrainSpec) {
+      const opts = { runtime: rt };
+      const model = s.model === 'mlp' ? wn.mlp([784, 512, 512, 10], opts)
+        : s.model === 'lenet5' ? wn.lenet5(opts)
+        : wn.smallVgg({ inChannels: 3, imageSize: 32, config: VGG_CONFIG, ...opts });
+      const named = model.namedParameters();
+      const params = named.map(([, t]) => t);
+      const opt = new wn.SGD(params, { lr: s.lr, momentum: s.momentum });
+      const load = () => {
+        if (named.length !== s.params.length) throw new Error(`model has ${named.length} parameters, the spec ${s.params.length}`);
+        named.forEach(([name, t], i) => {
+          const p = s.params[i]!;
+          if (!name.endsWith(`.${p.name}`) || t.shape.join() !== p.shape.join()) {
+            throw new Error(`parameter ${i} is ${name} [${t.shape}], the spec has ${p.name} [${p.shape}]`);
+          }
+          rt.upload('bench', t.buffer('bench'), p.data);
+        });
+      };
+      load();
+      const step = wn.compile((x: Tensor, y: Tensor) => {
+        opt.zeroGrad();
+        const loss = wn.crossEntropy(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      }, { name: `bench ${s.model}`, runtime: rt, inputShapes: [s.sampleShape, []] });
+      let i = 0;
+      return {
+        opsPerStep: 1,
+        step: () => {
+          const k = i++ & 1;
+          step(s.xs[k]!, s.ys[k]!).dispose();
+        },
+        // Losses of 3 steps on batch 0 from the spec's weights (the first call traces, the others replay).
+        result: async () => {
+          const losses = [];
+          for (let j = 0; j < 3; j++) {
+            const l = step(s.xs[0]!, s.ys[0]!);
+            losses.push(await l.item());
+            l.dispose();
+          }
+          return Float32Array.from(losses);
+        },
+        dispose: () => {
+          // The traced backward left each parameter's .grad set (a tensor of the trace): release them too.
+          for (const t of params) {
+            t.grad?.dispose();
+            t.grad = null;
+          }
+          step.dispose();
+          opt.dispose();
+          opt.arena.dispose(); // the optimizer packed the parameters into its own arena
+          model.dispose(); // BN running statistics (parameters are already gone)
+        },
+      };
+    },
+    conv(s: ConvSpec) {
+      const x = tensor(s.x, [s.n, s.cin, s.h, s.w], 'f32', rt), w = tensor(s.weight, [s.cout, s.cin, s.k, s.k], 'f32', rt);
+      const bias = tensor(s.bias, [s.cout], 'f32', rt), dy = tensor(s.dy, [s.n, s.cout, s.outH, s.outW], 'f32', rt);
+      const run = () => {
+        const y = wn.ops.conv2d(x, w, { bias, padding: s.pad });
+        const g = wn.ops.conv2dBackward(dy, x, w, { padding: s.pad });
+        return [y, g.dx!, g.dw!, g.db!];
+      };
+      return {
+        opsPerStep: 1,
+        step: () => void tidy(() => void run(), rt),
+        result: async () => {
+          const outs = tidy(run, rt);
+          const parts = [];
+          for (const t of outs) parts.push((await t.toArray()) as Float32Array);
+          outs.forEach((t) => t.dispose());
+          return concat(parts);
+        },
+        dispose: () => [x, w, bias, dy].forEach((t) => t.dispose()),
+      };
+    },
+    batchNorm(s: BatchNormSpec) {
+      const x = tensor(s.x, [s.n, s.c, s.h, s.w], 'f32', rt), dy = tensor(s.dy, [s.n, s.c, s.h, s.w], 'f32', rt);
+      const gamma = tensor(s.gamma, [s.c], 'f32', rt), beta = tensor(s.beta, [s.c], 'f32', rt);
+      const rm = wn.zeros([s.c], 'f32', rt), rv = wn.ones([s.c], 'f32', rt);
+      const run = () => {
+        const f = wn.ops.batchNormTrain(x, gamma, beta, rm, rv, { eps: s.eps, momentum: s.momentum });
+        const g = wn.ops.batchNormBackward(dy, x, gamma, f.saveMean, f.saveInvstd);
+        return [f.y, g.dx, g.dgamma!, g.dbeta!];
+      };
+      return {
+        opsPerStep: 1,
+        step: () => void tidy(() => void run(), rt),
+        result: async () => {
+          const outs = tidy(run, rt);
+          const parts = [];
+          for (const t of outs) parts.push((await t.toArray()) as Float32Array);
+          outs.forEach((t) => t.dispose());
+          return concat(parts);
+        },
+        dispose: () => [x, dy, gamma, beta, rm, rv].forEach((t) => t.dispose()),
+      };
+    },
+    // dawn's null device caps a device's memory at 512 MiB: without this, buffers the pool keeps from earlier
+    // cases make the large ones fail (out of memory) there.
+    betweenCases: async () => {
+      await rt.sync();
+      rt.trim();
     },
     sync: () => rt.sync(),
     deviceCounters: (): DeviceCounters => ({ ...device }),

@@ -26,10 +26,23 @@ const counts = (r?: LibResult) => {
   return d ? `${num(d.dispatches)} / ${num(d.submits)} / ${num(d.pipelinesCreated)} / ${num(d.bindGroupsCreated)}` : '-';
 };
 
+/** Per step in the timed loop: dispatches / submits / bind groups / pipelines / buffers created. */
+const stepCounts = (r?: LibResult) => {
+  const d = r?.timing?.devicePerOp;
+  return d ? `${num(d.dispatches)} / ${num(d.submits)} / ${num(d.bindGroupsCreated)} / ${num(d.pipelinesCreated)} / ${num(d.buffersCreated)}` : '-';
+};
+const err = (c: CaseResult) => {
+  const a = c.results[OURS]?.checkError, b = c.results[TF]?.checkError;
+  if (a === undefined && b === undefined) return '-';
+  if (c.group === 'train') return `${(a ?? b)!.toExponential(1)}`;
+  return `${a?.toExponential(1) ?? '-'} / ${b?.toExponential(1) ?? '-'}`;
+};
+
 export function formatSuite(s: SuiteResult): string {
   const out: string[] = [];
   const over = s.cases.filter((c) => c.group === 'overhead');
   if (over.length) {
+    if (out.length) out.push('');
     out.push('Per-op time: median of repeats (fastest repeat); speedup = TF.js time / wgsl-nn time (> 1: wgsl-nn faster), of medians (of minima)');
     out.push(table(
       ['case', 'wgsl-nn /op', 'TF.js /op', 'speedup', 'wgsl-nn disp/sub/pipe/bg per op', 'TF.js disp/sub/pipe/bg per op'],
@@ -44,6 +57,29 @@ export function formatSuite(s: SuiteResult): string {
       ['n', 'wgsl-nn GFLOP/s', 'wgsl-nn /op', 'TF.js GFLOP/s', 'TF.js /op', 'speedup', 'max rel. err (ours / TF.js)'],
       mm.map((c) => [String(c.size), gflops(c.results[OURS]), time(c.results[OURS]), gflops(c.results[TF]), time(c.results[TF]), speed(c),
         `${c.results[OURS]?.checkError?.toExponential(1) ?? '-'} / ${c.results[TF]?.checkError?.toExponential(1) ?? '-'}`]),
+    ));
+  }
+  const tr = s.cases.filter((c) => c.group === 'train');
+  if (tr.length) {
+    if (out.length) out.push('');
+    out.push('Training step (median ms/step (fastest repeat); TF.js/wgsl-nn = TF.js time / wgsl-nn time, > 1: wgsl-nn faster; '
+      + 'counts per step: dispatches / submits / bind groups / pipelines / buffers created; check = relative difference of 3 losses between the libraries)');
+    out.push(table(
+      ['model', 'batch', 'wgsl-nn /step', 'TF.js /step', 'TF.js/wgsl-nn', 'wgsl-nn d/s/bg/p/buf', 'TF.js d/s/bg/p/buf', 'check'],
+      tr.map((c) => [c.model ?? c.name, String(c.batch ?? ''), timeMin(c.results[OURS]), timeMin(c.results[TF]), `${speed(c)} (${minSpeed(c)})`,
+        stepCounts(c.results[OURS]), stepCounts(c.results[TF]), err(c)]),
+    ));
+  }
+  const layer = s.cases.filter((c) => c.group === 'conv' || c.group === 'bn');
+  if (layer.length) {
+    if (out.length) out.push('');
+    out.push('Layers, forward + backward (median (fastest repeat); GFLOP/s of conv = 3·2·N·C_out·HW_out·C_in·k² / median; '
+      + 'check = max rel. error vs float64, ours / TF.js)');
+    out.push(table(
+      ['case', 'wgsl-nn', 'TF.js', 'TF.js/wgsl-nn', 'GFLOP/s ours / TF.js', 'wgsl-nn d/s/bg/p/buf', 'TF.js d/s/bg/p/buf', 'check'],
+      layer.map((c) => [c.name, timeMin(c.results[OURS]), timeMin(c.results[TF]), `${speed(c)} (${minSpeed(c)})`,
+        c.flops !== undefined ? `${gflops(c.results[OURS])} / ${gflops(c.results[TF])}` : '-',
+        stepCounts(c.results[OURS]), stepCounts(c.results[TF]), err(c)]),
     ));
   }
   const skipped = s.cases.flatMap((c) => Object.entries(c.results).filter(([, r]) => !r.ok).map(([lib, r]) => `  ${c.name} / ${lib}: ${r.skipped?.split('\n')[0]}`));

@@ -8,6 +8,8 @@ export interface DeviceCounters {
   bindGroupsCreated: number;
   buffersCreated: number;
   writeBuffers: number;
+  /** Uncaptured WebGPU errors (validation, out of memory) the device reported. */
+  errors: number;
 }
 
 /** One benchmarked workload for one library: `step()` issues `opsPerStep` ops and disposes what they created. */
@@ -34,6 +36,65 @@ export interface ElementwiseSpec {
   y: Float32Array;
 }
 
+/** One parameter of a training-step model, in wgsl-nn's (PyTorch's) layout and order. */
+export interface ParamSpec {
+  /** 'conv' [O, I, kH, kW]; 'fc' [out, in]; 'vec' [n] (bias, BN γ/β). */
+  kind: 'conv' | 'fc' | 'vec';
+  /** PyTorch name suffix this parameter must have in wgsl-nn's model ('weight' / 'bias'). */
+  name: 'weight' | 'bias';
+  shape: number[];
+  /** fc layers fed by a flattened conv map: its [C, H, W] (NCHW flatten order), which TF.js flattens as [H, W, C]. */
+  flattenFrom?: [number, number, number];
+  data: Float32Array;
+}
+
+/** A whole training step: model, batch and (twice) the input batch, the same numbers for both libraries. */
+export interface TrainSpec {
+  model: 'mlp' | 'lenet5' | 'vgg';
+  batch: number;
+  /** One sample, CHW. */
+  sampleShape: [number, number, number];
+  classes: number;
+  lr: number;
+  momentum: number;
+  params: ParamSpec[];
+  /** Two batches, NCHW, alternated step by step. */
+  xs: Float32Array[];
+  ys: Int32Array[];
+}
+
+/** conv2d forward (with bias) + backward (dx, dw, db), stride 1, NCHW / OIHW data. */
+export interface ConvSpec {
+  n: number;
+  cin: number;
+  cout: number;
+  h: number;
+  w: number;
+  k: number;
+  pad: number;
+  outH: number;
+  outW: number;
+  x: Float32Array;
+  weight: Float32Array;
+  bias: Float32Array;
+  /** Gradient of the output, NCHW. */
+  dy: Float32Array;
+}
+
+/** Training-mode batch norm forward + backward on NCHW data. */
+export interface BatchNormSpec {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  eps: number;
+  momentum: number;
+  x: Float32Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+  dy: Float32Array;
+}
+
 export interface DenseSpec {
   m: number;
   k: number;
@@ -56,6 +117,17 @@ export interface BenchLib {
   add(spec: ElementwiseSpec): BenchCase | string;
   chain(spec: ElementwiseSpec): BenchCase | string;
   dense(spec: DenseSpec): BenchCase | string;
+  /**
+   * One SGD-momentum training step (forward, loss, backward, update) with the batch uploaded from typed
+   * arrays; the case's `result()` gives the losses of 3 steps from the spec's weights on batch 0.
+   */
+  train(spec: TrainSpec): BenchCase | string;
+  /** conv2d forward + backward; `result()` = [y | dx | dw | db] in NCHW / OIHW order. */
+  conv(spec: ConvSpec): BenchCase | string;
+  /** batch norm (training) forward + backward; `result()` = [y | dx | dγ | dβ], NCHW. */
+  batchNorm(spec: BatchNormSpec): BenchCase | string;
+  /** Between cases: give cached GPU memory back (wgsl-nn: sync + trim its buffer pool). */
+  betweenCases?(): Promise<void>;
   /** Submits everything issued so far and resolves when the GPU has finished it. */
   sync(): Promise<void>;
   /** Cumulative device counters (see instrument.ts). */
@@ -99,14 +171,19 @@ export interface LibResult {
   gflops?: number;
   /** Max |ours − reference| / max(|reference|) on sampled entries, when checked. */
   checkError?: number;
+  /** What checkError compares against ('float64 reference', 'the other library'). */
+  checkedAgainst?: string;
 }
 
 export interface CaseResult {
-  group: 'matmul' | 'overhead';
+  group: 'matmul' | 'overhead' | 'train' | 'conv' | 'bn';
   name: string;
   description: string;
   size?: number;
   flops?: number;
+  /** Training cases: model and batch. */
+  model?: string;
+  batch?: number;
   results: Record<string, LibResult>;
   /** TF.js time per op / wgsl-nn time per op: > 1 means wgsl-nn is faster. */
   speedup?: number;
@@ -117,6 +194,12 @@ export interface SuiteOptions {
   matmulSizes: number[];
   /** Run the per-op overhead group. */
   overhead: boolean;
+  /** Training-step cases to run (ids, see trainConfigs in suite.ts); empty: none. */
+  train: string[];
+  /** conv2d forward+backward layers to run (ids); empty: none. */
+  conv: string[];
+  /** batch-norm forward+backward shapes to run (ids); empty: none. */
+  bn: string[];
   repeats: number;
   /** Aim for this much wall time per repeat (the step count per repeat is calibrated). */
   targetMsPerRepeat: number;

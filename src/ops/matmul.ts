@@ -146,7 +146,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   return matmulWithTile(a, b, opts);
 }
 
-/** @internal `matmul` with the tile configuration forced (tests reach both at small sizes; benchmarks compare them). */
+/** @internal `matmul` with the tile configuration forced (tests reach every one at small sizes; benchmarks compare them). */
 export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, tile?: MatmulTile): Tensor {
   const op = 'matmul';
   const plan = planMatmul(a, b, opts);

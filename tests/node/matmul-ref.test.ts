@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, ShapeError } from '../../src/errors.js';
 import { matmulVariant, planMatmul, type MatmulOperand } from '../../src/ops/matmul.js';
 import { activationRef, matmulErrorScale, matmulRef } from '../../src/reference/matmul.js';
 import { ref } from '../../src/reference/ref-tensor.js';
-import { chooseTile, matmulParams, matmulSpecialization, matmulKernel } from '../../kernels/matmul.js';
+import { chooseTile, MATMUL_TILES, matmulParams, matmulSpecialization, matmulKernel, tileExtent, type MatmulTile } from '../../kernels/matmul.js';
 
 const A = ref([1, 2, 3, 4], [2, 2]);
 const B = ref([5, 6, 7, 8], [2, 2]);
@@ -131,11 +131,56 @@ describe('matmul kernel variants', () => {
     expect(chooseTile(16, 512, 512)).toBe('large');
   });
 
+  it('fits skinny products with skinny tiles, by least padded area', () => {
+    // LeNet-5, batch 64 (conv.ts's products): conv1/conv2 forward, C_out × HW (+ bias row in K)…
+    expect(chooseTile(64, 6, 784)).toBe('wide');
+    expect(chooseTile(64, 16, 100)).toBe('wide');
+    // …conv2's weight gradient, C_out × taps, and its input gradient, taps × HW (fits 64×64 best).
+    expect(chooseTile(64, 16, 150)).toBe('wide');
+    expect(chooseTile(64, 150, 100)).toBe('small');
+    // A classifier's logits, batch × classes, and their weight gradient.
+    expect(chooseTile(1, 256, 10)).toBe('tall');
+    expect(chooseTile(1, 10, 84)).toBe('wide');
+    // 17 rows pad to 32 on 16-row tiles, still less than 64.
+    expect(chooseTile(1, 17, 1024)).toBe('wide');
+    // However many tiles there are: 'large' only replaces 'small'.
+    expect(chooseTile(4096, 6, 784)).toBe('wide');
+    expect(chooseTile(4096, 784, 6)).toBe('tall');
+  });
+
+  it('prefers the square 64×64 tile where the skinny ones pad as much', () => {
+    // 6×25 (conv1's weight gradient) fills 150 of 4096 outputs on any of them; 64×64 loads the fewest operands.
+    expect(chooseTile(64, 6, 25)).toBe('small');
+    expect(chooseTile(1, 1, 1)).toBe('small');
+    expect(chooseTile(1, 64, 10)).toBe('small');
+    expect(chooseTile(1, 16, 64)).toBe('small');
+  });
+
+  it('keeps every tile configuration within the shader\'s constraints', () => {
+    for (const [name, t] of Object.entries(MATMUL_TILES) as [MatmulTile, (typeof MATMUL_TILES)[MatmulTile]][]) {
+      expect(t.wgM * t.wgN, name).toBe(256);
+      // Powers of 2 from 4 to 64: warps are at most 8 threads wide and need WG_M ≥ 32 / min(WG_N, 8).
+      for (const w of [t.wgM, t.wgN]) expect([4, 8, 16, 32, 64], name).toContain(w);
+      // vec4 shared-memory reads of each thread's 4-row/column blocks, vec4 global reads along k.
+      for (const d of [t.tm, t.tn, t.bk]) expect(d % 4, name).toBe(0);
+      // Load units (scalar or vec4) per thread: whole, or fewer units than threads (a single guarded load).
+      const { bm, bn } = tileExtent(name);
+      for (const units of [bm * t.bk, bm * t.bk / 4, bn * t.bk, bn * t.bk / 4]) {
+        expect(units % 256 === 0 || 256 % units === 0, `${name}: ${units} load units`).toBe(true);
+      }
+      // Shared tiles [bk][bm + 4] and [bk][bn + 4] fit WebGPU's default 16 KiB of workgroup storage.
+      expect(t.bk * (bm + 4 + bn + 4) * 4, name).toBeLessThanOrEqual(16384);
+    }
+  });
+
   it('specializes only const/alias lines the shader has, and packs the uniform like its Params', () => {
     const spec = matmulSpecialization({ tile: 'large', transposeA: true, transposeB: false, vecA: true, vecB: false, activation: 'gelu', bias: true });
     const src = matmulKernel.specialize(spec);
     expect(src).toContain('alias AUnit = vec4f;');
     expect(src).toContain('const TM = 8u;');
+    expect(src).toContain('const WG_M = 16u;');
+    expect(matmulKernel.specialize(matmulSpecialization({ tile: 'wide', transposeA: false, transposeB: false, vecA: false, vecB: false, activation: 'none', bias: false })))
+      .toMatch(/const WG_M = 4u;[\s\S]*const WG_N = 64u;[\s\S]*const BK = 8u;/);
     expect(src).toContain('const ACT = 6u;');
     const words = matmulParams(3, 4, 5, [[2, 20, 0]], 7, 0.5);
     expect(words.byteLength).toBe(32 + 16 * 8);

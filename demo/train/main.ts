@@ -1,0 +1,33 @@
+// The page `npm run train` opens (scripts/train-browser.ts): it exposes `wgslNnTrain(request)`, which trains
+// on WebGPU with the library from src/ and resolves to the result, weights as base64 (page.evaluate returns JSON).
+// Progress goes to `wgslNnTrainMessage`, which the CLI exposes through Playwright, and to the page itself.
+import { trainSession, type SessionRequest, type SessionResult, type TrainMessage } from '../../scripts/train-session.js';
+
+export type BrowserResult = Omit<SessionResult, 'weights'> & { weights: string };
+
+declare global {
+  interface Window {
+    wgslNnTrain?: (request: SessionRequest) => Promise<BrowserResult>;
+    wgslNnTrainMessage?: (m: TrainMessage) => void;
+  }
+}
+
+const pre = document.getElementById('log')!;
+
+function show(m: TrainMessage): void {
+  if (m.type === 'phase') pre.textContent += `${m.phase}…\n`;
+  if (m.type === 'epoch') pre.textContent += `${JSON.stringify(m.report)}\n`;
+  window.wgslNnTrainMessage?.(m);
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  // Chunks keep String.fromCharCode under the engine's argument-count limit.
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+window.wgslNnTrain = async (request) => {
+  const result = await trainSession(undefined, { baseUrl: '/data/fashion-mnist/' }, request, show);
+  return { ...result, weights: base64(result.weights) };
+};
