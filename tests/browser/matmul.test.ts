@@ -78,7 +78,7 @@ async function check(c: Case, tiles: readonly MatmulTile[] = TILES): Promise<voi
     const z = pre.data[i]!, e = want.data[i]!;
     const evalErr = TRANSCENDENTAL[act] ? EVAL_ULPS * U * (1 + Math.abs(z)) * Math.max(1, Math.abs(c.param ?? 1)) : act === 'leakyRelu' ? U * Math.abs(e) : 0;
     const bound = L * gamma * scale.data[i]! + evalErr;
-    TILES.forEach((tile, t) => {
+    tiles.forEach((tile, t) => {
       const err = Math.abs(got[t]![i]! - e);
       if (!(err <= bound)) {
         throw new Error(`${describeCase(c, tile)}: element ${i} is ${got[t]![i]}, expected ${e} (|err| ${err.toExponential(3)} > bound ${bound.toExponential(3)}; TEST_SEED=${TEST_SEED})`);
