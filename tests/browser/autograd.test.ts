@@ -18,6 +18,7 @@ import { refMean, refSum } from '../../src/reference/reduce.js';
 import type { RefTensor } from '../../src/reference/ref-tensor.js';
 import { refPermute, refTranspose } from '../../src/reference/transpose.js';
 import { expectClose, expectEqual } from '../helpers/compare.js';
+import { centralDifferences } from '../helpers/finite-diff.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 
@@ -44,22 +45,6 @@ function awayFromZero(shape: readonly number[]): Input {
 }
 
 const toRef = (x: Input): RefTensor => ({ shape: [...x.shape], data: Float64Array.from(x.data) });
-
-/** Central differences of f with respect to every entry of x (perturbed in place, then restored). */
-function centralDifferences(f: () => number, x: Float64Array): Float64Array {
-  const h = 1e-6;
-  const fd = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    x[i] = v + h;
-    const up = f();
-    x[i] = v - h;
-    const down = f();
-    x[i] = v;
-    fd[i] = (up - down) / (2 * h);
-  }
-  return fd;
-}
 
 interface CheckOptions {
   /** The op's output is the loss itself (a scalar): backward() from it, with the implicit unit gradient. */

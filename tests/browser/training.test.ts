@@ -7,6 +7,7 @@ import { referenceForward } from '../../src/nn/reference-model.js';
 import { refSoftmaxCrossEntropy } from '../../src/reference/loss.js';
 import type { RefTensor } from '../../src/reference/ref-tensor.js';
 import { expectClose } from '../helpers/compare.js';
+import { centralDifferences } from '../helpers/finite-diff.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 
@@ -48,17 +49,7 @@ describe('whole-model gradients', () => {
     const lossOf = () => refSoftmaxCrossEntropy(referenceForward(model, xRef, params), labels).data[0]!;
     for (const [name, t] of model.namedParameters()) {
       const p = params.get(name)!;
-      const fd = new Float64Array(p.data.length);
-      const h = 1e-6;
-      for (let i = 0; i < p.data.length; i++) {
-        const v = p.data[i]!;
-        p.data[i] = v + h;
-        const up = lossOf();
-        p.data[i] = v - h;
-        const down = lossOf();
-        p.data[i] = v;
-        fd[i] = (up - down) / (2 * h);
-      }
+      const fd = centralDifferences(lossOf, p.data);
       const scale = Math.max(...Array.from(fd, Math.abs));
       // GPU f32 gradients vs float64 central differences: 1e-3 of the tensor's largest gradient.
       expectClose(await t.grad!.toArray(), fd, { rtol: 0, atol: 1e-3 * scale + 1e-7 }, `d loss / d ${name}`);

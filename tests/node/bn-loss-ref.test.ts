@@ -7,27 +7,13 @@ import {
 import { ref, type RefTensor } from '../../src/reference/ref-tensor.js';
 import { expectClose } from '../helpers/compare.js';
 import { Rng } from '../helpers/random.js';
+import { centralDifferences } from '../helpers/finite-diff.js';
 
 const rng = new Rng();
 const randRef = (shape: number[], scale = 1, offset = 0): RefTensor => {
   const n = shape.reduce((a, d) => a * d, 1);
   return ref(Array.from(rng.normal(n), (v) => offset + scale * v), shape);
 };
-
-/** Central differences in float64 of a scalar function of `x` (perturbed in place and restored). */
-function numericGrad(f: () => number, x: Float64Array, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    x[i] = v + h;
-    const up = f();
-    x[i] = v - h;
-    const down = f();
-    x[i] = v;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
 
 /** Relative error ‖analytic − numeric‖∞ / ‖numeric‖∞ ≤ 1e-6 (per-element relative error is ill-posed near zero). */
 function expectGradient(analytic: ArrayLike<number>, numeric: Float64Array, what: string): void {
@@ -94,10 +80,10 @@ describe('batch norm reference', () => {
       const loss = () => dot(w.data, refBatchNormTrain(x, gamma, beta, null, null, { relu }).y.data);
       const f = refBatchNormTrain(x, gamma, beta, null, null, { relu });
       const g = refBatchNormBackward(w, x, gamma, f.saveMean, f.saveInvstd, { y: f.y, relu });
-      expectGradient(g.dx.data, numericGrad(loss, x.data), 'dx');
+      expectGradient(g.dx.data, centralDifferences(loss, x.data), 'dx');
       if (gamma && beta) {
-        expectGradient(g.dgamma.data, numericGrad(loss, gamma.data), 'dgamma');
-        expectGradient(g.dbeta.data, numericGrad(loss, beta.data), 'dbeta');
+        expectGradient(g.dgamma.data, centralDifferences(loss, gamma.data), 'dgamma');
+        expectGradient(g.dbeta.data, centralDifferences(loss, beta.data), 'dbeta');
       }
     });
   }
@@ -142,7 +128,7 @@ describe('loss references', () => {
       for (const labelSmoothing of [0, 0.1]) {
         const opts = { reduction, labelSmoothing };
         const g = refSoftmaxCrossEntropyBackward(logits, labels, dloss, opts);
-        expectGradient(g.data, numericGrad(() => objective(refSoftmaxCrossEntropy(logits, labels, opts), dloss), logits.data), `ε = ${labelSmoothing}`);
+        expectGradient(g.data, centralDifferences(() => objective(refSoftmaxCrossEntropy(logits, labels, opts), dloss), logits.data), `ε = ${labelSmoothing}`);
       }
     });
 
@@ -151,8 +137,8 @@ describe('loss references', () => {
       const z = randRef(shape, 3);
       const t = ref(rng.uniform(12, 0, 1), shape);
       const dloss = randRef(reduction === 'none' ? shape : []);
-      expectGradient(refBceWithLogitsBackward(z, t, dloss, { reduction }).data, numericGrad(() => objective(refBceWithLogits(z, t, { reduction }), dloss), z.data), 'bce');
-      expectGradient(refMseBackward(z, t, dloss, { reduction }).data, numericGrad(() => objective(refMse(z, t, { reduction }), dloss), z.data), 'mse');
+      expectGradient(refBceWithLogitsBackward(z, t, dloss, { reduction }).data, centralDifferences(() => objective(refBceWithLogits(z, t, { reduction }), dloss), z.data), 'bce');
+      expectGradient(refMseBackward(z, t, dloss, { reduction }).data, centralDifferences(() => objective(refMse(z, t, { reduction }), dloss), z.data), 'mse');
     });
   }
 
@@ -161,7 +147,7 @@ describe('loss references', () => {
     const dloss = randRef([]);
     const grads = refL2PenaltyBackward(params, 0.3, dloss);
     params.forEach((w, i) => {
-      expectGradient(grads[i]!.data, numericGrad(() => objective(refL2Penalty(params, 0.3), dloss), w.data), `params[${i}]`);
+      expectGradient(grads[i]!.data, centralDifferences(() => objective(refL2Penalty(params, 0.3), dloss), w.data), `params[${i}]`);
     });
   });
 });

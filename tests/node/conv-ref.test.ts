@@ -5,6 +5,7 @@ import { conv2dBackwardRef, conv2dRef } from '../../src/reference/conv.js';
 import { ref, type RefTensor } from '../../src/reference/ref-tensor.js';
 import { sizeOf } from '../../src/shape.js';
 import { Rng, TEST_SEED } from '../helpers/random.js';
+import { centralDifferences } from '../helpers/finite-diff.js';
 
 const iota = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 const values = (t: RefTensor) => Array.from(t.data);
@@ -110,21 +111,14 @@ describe('conv2d reference backward, finite differences', () => {
     const R = random([...r.shape]);
     const loss = () => conv2dRef(x, w, { ...geometry, bias: b }).data.reduce((s, v, i) => s + v * R.data[i]!, 0);
     const grads = conv2dBackwardRef(R, x, w, geometry);
-    const h = 1e-3;
     for (const [name, t, grad] of [['x', x, grads.dx], ['w', w, grads.dw], ['b', b, grads.db]] as const) {
       expect(grad.shape).toEqual(t.shape);
-      for (let i = 0; i < t.data.length; i++) {
-        const v = t.data[i]!;
-        t.data[i] = v + h;
-        const up = loss();
-        t.data[i] = v - h;
-        const down = loss();
-        t.data[i] = v;
-        const fd = (up - down) / (2 * h);
-        if (!(Math.abs(fd - grad.data[i]!) <= 1e-8 * (1 + Math.abs(fd)))) {
-          throw new Error(`d${name}[${i}] = ${grad.data[i]}, finite difference ${fd} (TEST_SEED=${TEST_SEED})`);
+      const fd = centralDifferences(loss, t.data, 1e-3);
+      fd.forEach((d, i) => {
+        if (!(Math.abs(d - grad.data[i]!) <= 1e-8 * (1 + Math.abs(d)))) {
+          throw new Error(`d${name}[${i}] = ${grad.data[i]}, finite difference ${d} (TEST_SEED=${TEST_SEED})`);
         }
-      }
+      });
     }
   });
 });
