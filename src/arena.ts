@@ -3,7 +3,7 @@ import { BYTES_PER_ELEMENT } from './dtype.js';
 import { ArgumentError } from './errors.js';
 import { f32bits } from './params.js';
 import { checkShape, sizeOf, type Shape } from './shape.js';
-import { keep, Storage, Tensor } from './tensor.js';
+import { copyTensor, keep, Storage, Tensor } from './tensor.js';
 import { FILL_WORKGROUP, fillKernel } from '../kernels/fill.js';
 
 /** One buffer with the arena's layout (a parameter, gradient or optimizer-state role) and a tensor view per parameter. */
@@ -73,8 +73,7 @@ export class ParamArena {
     this.params = raw.views.map((v, i) => {
       const t = tensors[i];
       if (!t) return v;
-      const src = t.buffer(op), dst = v.buffer(op);
-      rt.copy(op, src.buffer, dst.buffer, sizeOf(t.shape) * BYTES_PER_ELEMENT, src.offset, dst.offset);
+      copyTensor(op, t, v);
       t.adoptStorage(v.storage.retain());
       v.dispose();
       return t;

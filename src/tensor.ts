@@ -158,6 +158,12 @@ export class Tensor {
   }
 }
 
+/** Encodes a copy of all of `src`'s elements into `dst` (a tensor of at least as many elements), in command order. */
+export function copyTensor(op: string, src: Tensor, dst: Tensor): void {
+  const s = src.buffer(op), d = dst.buffer(op);
+  src.rt.copy(op, s.buffer, d.buffer, src.size * BYTES_PER_ELEMENT, s.offset, d.offset);
+}
+
 let backwardImpl: ((root: Tensor, grad?: Tensor) => void) | null = null;
 
 /** @internal Installed by src/grad/backward.ts (keeps this module free of kernel imports). */

@@ -1,7 +1,7 @@
 import { getRuntime, type Runtime } from '../device.js';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
-import { empty, keep, Tensor, tidy } from '../tensor.js';
+import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
 import { Plan, TraceRecorder, type PlanMemory } from './plan.js';
 
 export type StepInput = Tensor | AnyTypedArray;
@@ -114,10 +114,8 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     const slots: Slot[] = described.map((d) => ({ tensor: keep(empty(d.shape, d.dtype, name, rt)), ...d }));
     inputs.forEach((x, i) => {
       const slot = slots[i]!.tensor;
-      if (x instanceof Tensor) {
-        const src = x.buffer(name), dst = slot.buffer(name);
-        rt.copy(name, src.buffer, dst.buffer, x.size * BYTES_PER_ELEMENT, src.offset, dst.offset);
-      } else rt.upload(name, slot.buffer(name), x);
+      if (x instanceof Tensor) copyTensor(name, x, slot);
+      else rt.upload(name, slot.buffer(name), x);
     });
     rt.flush();
     const recorder = new TraceRecorder();
@@ -152,7 +150,6 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
 
 function copyOut(rt: Runtime, t: Tensor): Tensor {
   const out = empty(t.shape, t.dtype, 'compile', rt);
-  const src = t.buffer('compile'), dst = out.buffer('compile');
-  rt.copy('compile', src.buffer, dst.buffer, Math.max(t.size, 1) * BYTES_PER_ELEMENT, src.offset, dst.offset);
+  copyTensor('compile', t, out);
   return out;
 }

@@ -3,10 +3,7 @@ import * as A from '../ops/activation.js';
 import * as M from '../ops/matmul.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
-import { unbroadcast } from './util.js';
-
-/** Epilogue activations whose backward needs only the output (so they stay fused when training). */
-const Y_BASED = new Set<M.Activation>(['relu', 'sigmoid', 'tanh']);
+import { activateUnfused, OUTPUT_BASED_ACTIVATIONS, unbroadcast } from './util.js';
 
 /**
  * Differentiable matmul with bias and activation epilogue. With gradients on, relu/sigmoid/tanh stay in
@@ -17,13 +14,10 @@ export function matmul(a: Tensor, b: Tensor, opts: M.MatmulOptions = {}): Tensor
   const bias = opts.bias ?? null;
   if (!needsGrad(a, b, bias)) return M.matmul(a, b, opts);
   const act = opts.activation ?? 'none';
-  if (act !== 'none' && !Y_BASED.has(act)) {
+  if (act !== 'none' && !OUTPUT_BASED_ACTIVATIONS.has(act)) {
     // slope/alpha belong to the activation: the op rejects them with activation 'none'.
     const pre = matmul(a, b, { ...opts, activation: 'none', slope: undefined, alpha: undefined });
-    const kind = act as 'leakyRelu' | 'elu' | 'gelu';
-    const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
-    const y = A.activation(kind, pre, aopts);
-    return record(y, kind, [pre], (g) => [A.activationBackward(kind, g, pre, aopts)]);
+    return activateUnfused(act, pre, opts);
   }
   const y = M.matmul(a, b, opts);
   const ta = opts.transposeA ?? false, tb = opts.transposeB ?? false;

@@ -8,23 +8,19 @@ import * as E from '../ops/elementwise.js';
 import * as P from '../ops/pool.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
+import { activateUnfused, OUTPUT_BASED_ACTIVATIONS } from './util.js';
 
 /** Differentiable layers' functional forms: forward kernels and backward rules side by side. */
-
-const Y_BASED = new Set(['relu', 'sigmoid', 'tanh']);
 
 /** conv2d with bias and activation epilogue (relu/sigmoid/tanh stay fused when training; others run after). */
 export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions = {}): Tensor {
   const bias = opts.bias ?? null;
   if (!needsGrad(x, w, bias)) return C.conv2d(x, w, opts);
   const act = opts.activation ?? 'none';
-  if (act !== 'none' && !Y_BASED.has(act)) {
+  if (act !== 'none' && !OUTPUT_BASED_ACTIVATIONS.has(act)) {
     // slope/alpha belong to the activation: the op rejects them with activation 'none'.
     const pre = conv2d(x, w, { ...opts, activation: 'none', slope: undefined, alpha: undefined });
-    const kind = act as 'leakyRelu' | 'elu' | 'gelu';
-    const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
-    const y = A.activation(kind, pre, aopts);
-    return record(y, kind, [pre], (g) => [A.activationBackward(kind, g, pre, aopts)]);
+    return activateUnfused(act, pre, opts);
   }
   const y = C.conv2d(x, w, opts);
   const inputs = bias ? [x, w, bias] : [x, w];

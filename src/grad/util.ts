@@ -1,4 +1,7 @@
+import { needsGrad, record } from '../autograd.js';
+import * as A from '../ops/activation.js';
 import { full } from '../ops/creation.js';
+import type { Activation } from '../ops/matmul.js';
 import * as E from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { sameShape, type Shape } from '../shape.js';
@@ -43,4 +46,18 @@ export function expandTo(g: Tensor, shape: Shape): Tensor {
   const out = E.add(z, g);
   z.dispose();
   return out;
+}
+
+/** Epilogue activations whose backward reads only the output, so matmul/conv keep them fused when training. */
+export const OUTPUT_BASED_ACTIVATIONS: ReadonlySet<Activation> = new Set<Activation>(['relu', 'sigmoid', 'tanh']);
+
+/**
+ * The training path for epilogue activations whose backward needs the input (leakyRelu, elu, gelu —
+ * gelu as the epilogue's tanh form): the caller computes the pre-activation, this applies and records it.
+ */
+export function activateUnfused(act: Activation, pre: Tensor, opts: { slope?: number; alpha?: number }): Tensor {
+  const kind = act as 'leakyRelu' | 'elu' | 'gelu';
+  const aopts: A.ActivationOptions = { slope: opts.slope, alpha: opts.alpha, approximate: kind === 'gelu' ? 'tanh' : undefined };
+  const y = A.activation(kind, pre, aopts);
+  return needsGrad(pre) ? record(y, kind, [pre], (g) => [A.activationBackward(kind, g, pre, aopts)]) : y;
 }

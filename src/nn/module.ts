@@ -1,6 +1,6 @@
 import { ArgumentError, ShapeError } from '../errors.js';
-import { BYTES_PER_ELEMENT, type AnyTypedArray } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import type { AnyTypedArray } from '../dtype.js';
+import { copyTensor, Tensor } from '../tensor.js';
 
 /**
  * PyTorch-style module: parameters, buffers (running statistics) and child modules by name, so
@@ -95,11 +95,8 @@ export abstract class Module {
       writes.push([dst, src]);
     }
     for (const [dst, src] of writes) {
-      const d = dst.buffer('loadStateDict');
-      if (src instanceof Tensor) {
-        const s = src.buffer('loadStateDict');
-        dst.rt.copy('loadStateDict', s.buffer, d.buffer, dst.size * BYTES_PER_ELEMENT, s.offset, d.offset);
-      } else dst.rt.upload('loadStateDict', d, src);
+      if (src instanceof Tensor) copyTensor('loadStateDict', src, dst);
+      else dst.rt.upload('loadStateDict', dst.buffer('loadStateDict'), src);
     }
   }
 

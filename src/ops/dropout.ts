@@ -1,6 +1,5 @@
-import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-import { empty, type Tensor } from '../tensor.js';
+import { copyTensor, empty, type Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
 import { DROPOUT_VALUES_PER_WORKGROUP, dropoutKernel, dropoutParams, dropoutRngWords } from '../../kernels/dropout.js';
 
@@ -38,8 +37,7 @@ function apply(op: string, t: Tensor, opts: DropoutOptions): Tensor {
   const out = empty(t.shape, 'f32', op, rt);
   if (!t.size) return out;
   if (p === 0) {
-    const src = t.buffer(op), dst = out.buffer(op);
-    rt.copy(op, src.buffer, dst.buffer, t.size * BYTES_PER_ELEMENT, src.offset, dst.offset);
+    copyTensor(op, t, out);
     return out;
   }
   const rng = opts.rng ?? tensor(dropoutRngWords(opts.seed, opts.step), [3], 'u32', rt);

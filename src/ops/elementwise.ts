@@ -2,7 +2,7 @@ import type { Runtime } from '../device.js';
 import type { DType } from '../dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { f32bits, i32bits } from '../params.js';
-import { broadcastShapes, sizeOf, type Shape } from '../shape.js';
+import { broadcastShapes, type Shape } from '../shape.js';
 import { empty, Tensor } from '../tensor.js';
 import { BINARY_OPS, binaryKernel, broadcastWords, ELEMENTWISE_PER_WORKGROUP, planBroadcast, SCALAR_MODES, type BinaryOp } from '../../kernels/binary.js';
 import { planUnary, unaryKernel, type UnaryOp } from '../../kernels/unary.js';

@@ -1,6 +1,6 @@
 import { ArgumentError } from '../errors.js';
 import { normalizeAxis, type Shape } from '../shape.js';
-import { empty, type Tensor } from '../tensor.js';
+import { copyTensor, empty, type Tensor } from '../tensor.js';
 import { PERMUTE_MAX_RANK, PERMUTE_WORKGROUP, permuteKernel, permuteParams } from '../../kernels/permute.js';
 import { transpose2dKernel, transpose2dLaunch } from '../../kernels/transpose2d.js';
 
@@ -44,8 +44,7 @@ function permuteAs(op: string, x: Tensor, dims: readonly number[]): Tensor {
   if (out.size === 0) return out;
   const key = s.dims.join(',');
   if (s.dims.length <= 1) {
-    const src = x.buffer(op), dst = out.buffer(op);
-    rt.copy(op, src.buffer, dst.buffer, x.size * 4, src.offset, dst.offset);
+    copyTensor(op, x, out);
   } else if (key === '1,0' || key === '0,2,1') {
     const [batch, rows, cols] = (key === '1,0' ? [1, ...s.shape] : s.shape) as [number, number, number];
     const { params, workgroups } = transpose2dLaunch(batch, rows, cols);

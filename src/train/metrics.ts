@@ -1,10 +1,9 @@
 import type { Runtime } from '../device.js';
-import { BYTES_PER_ELEMENT } from '../dtype.js';
 import * as G from '../grad/index.js';
 import { zeros } from '../ops/creation.js';
 import { argmax } from '../ops/reduce.js';
 import { equal } from '../ops/elementwise.js';
-import { keep, type Tensor } from '../tensor.js';
+import { copyTensor, keep, type Tensor } from '../tensor.js';
 
 /**
  * Running sums of loss·batch and correct predictions kept on the GPU: each step adds into them (inside
@@ -52,8 +51,6 @@ export class MetricAccumulator {
   }
 
   private accumulate(acc: Tensor, value: Tensor): void {
-    const total = G.add(acc, value);
-    const src = total.buffer('metrics'), dst = acc.buffer('metrics');
-    this.rt.copy('metrics', src.buffer, dst.buffer, BYTES_PER_ELEMENT, src.offset, dst.offset);
+    copyTensor('metrics', G.add(acc, value), acc);
   }
 }
