@@ -1,4 +1,4 @@
-import { defineKernel, type Specialization } from '../src/kernel.js';
+import { cachedSpec, defineKernel, type Specialization } from '../src/kernel.js';
 import { f32bits } from '../src/params.js';
 import source from '../shaders/matmul.wgsl?raw';
 
@@ -77,7 +77,16 @@ export interface MatmulVariant {
   bias: boolean;
 }
 
+const TILE_NAMES = Object.keys(MATMUL_TILES) as MatmulTile[];
+const specs = new Map<number, Specialization>();
+
 export function matmulSpecialization(v: MatmulVariant): Specialization {
+  let index = TILE_NAMES.indexOf(v.tile) * 8 + ACTIVATIONS[v.activation];
+  for (const flag of [v.transposeA, v.transposeB, v.vecA, v.vecB, v.bias]) index = index * 2 + (flag ? 1 : 0);
+  return cachedSpec(specs, index, () => buildSpecialization(v));
+}
+
+function buildSpecialization(v: MatmulVariant): Specialization {
   const t = MATMUL_TILES[v.tile];
   return {
     WG_M: `${t.wgM}u`, WG_N: `${t.wgN}u`, TM: `${t.tm}u`, TN: `${t.tn}u`, BK: `${t.bk}u`,
@@ -94,7 +103,12 @@ export function matmulSpecialization(v: MatmulVariant): Specialization {
  */
 export function matmulParams(M: number, N: number, K: number, dims: readonly (readonly [number, number, number])[], workgroups: number, param: number): Uint32Array {
   const words = new Uint32Array(8 + 4 * MAX_BATCH_DIMS);
-  words.set([M, N, K, dims.length, workgroups, f32bits(param)]);
-  dims.forEach((d, i) => words.set(d, 8 + 4 * i));
+  words[0] = M;
+  words[1] = N;
+  words[2] = K;
+  words[3] = dims.length;
+  words[4] = workgroups;
+  words[5] = f32bits(param);
+  for (let i = 0; i < dims.length; i++) words.set(dims[i]!, 8 + 4 * i);
   return words;
 }

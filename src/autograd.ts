@@ -11,6 +11,13 @@ export interface GradNode {
 
 let gradDepth = 0;
 
+/** Leaf gradients backward() made (not tensors a user assigned to `.grad`): an optimizer may move them. */
+const madeByBackward = new WeakSet<Tensor>();
+
+export function isBackwardGrad(t: Tensor): boolean {
+  return madeByBackward.has(t);
+}
+
 /** Runs `fn` without recording ops for autodiff (evaluation, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
   gradDepth++;
@@ -108,6 +115,7 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: (a: Tensor, 
         g.dispose();
         t.grad = keep(total);
       } else t.grad = keep(g);
+      madeByBackward.add(t.grad);
       continue;
     }
     const inputGrads = node.backward(g);

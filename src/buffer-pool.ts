@@ -43,6 +43,11 @@ export class BufferPool {
 
   constructor(private readonly device: GPUDevice, private readonly onDestroy: (id: number) => void) {}
 
+  /** Whether `acquire(bytes)` would create a buffer (none of its size class is free). */
+  wouldCreate(bytes: number): boolean {
+    return !this.free.get(sizeClass(bytes))?.length;
+  }
+
   acquire(bytes: number, label?: string): GPUBuffer {
     const size = sizeClass(bytes);
     const list = this.free.get(size);

@@ -142,6 +142,8 @@ export class Runtime {
   private readonly errorChecks: Promise<void>[] = [];
   private readonly staging: StagingRing;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Pipelines of frozen specializations (see cachedSpec), by identity. */
+  private readonly pipelinesBySpec = new WeakMap<Specialization, { kernel: Kernel; pipeline: GPUComputePipeline }>();
   private readonly layouts = new Map<Kernel, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; id: number }>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly uniforms = new Map<string, { buffer: GPUBuffer; id: number }>();
@@ -150,6 +152,8 @@ export class Runtime {
   private nextUniformId = 1;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline last set in the open pass (setting it again is skipped). */
+  private passPipeline: GPUComputePipeline | null = null;
   private batch: Batch | null = null;
   /** Buffers the open batch's commands use (an upload into one of them must wait for a submit). */
   private readonly batchBuffers = new Set<GPUBuffer>();
@@ -182,7 +186,9 @@ export class Runtime {
 
   /** Storage buffer of at least `bytes` from the pool. */
   allocate(op: string, bytes: number): GPUBuffer {
-    this.ensureBatch(op);
+    if (this.lostError) throw this.lostError;
+    // A new buffer is created inside the batch's error scopes (out-of-memory names this op); a pooled one needs none.
+    if (this.poison || this.pool.wouldCreate(bytes)) this.ensureBatch(op);
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
@@ -270,7 +276,7 @@ export class Runtime {
       : args.workgroups;
     if (this.debug) this.device.pushErrorScope('validation');
     const pass = this.pass ?? (this.pass = this.encoder!.beginComputePass());
-    pass.setPipeline(pipeline);
+    if (pipeline !== this.passPipeline) pass.setPipeline((this.passPipeline = pipeline));
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.batch!.ops.push(op);
@@ -330,14 +336,15 @@ export class Runtime {
 
   /**
    * @internal Submits one command buffer built by `encode` (a compiled step's replay), after any eager
-   * work, inside its own error scopes.
+   * work, inside its own error scopes; `write` runs first (queue.writeBuffer calls that precede it).
    */
-  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void): void {
+  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void): void {
     this.flush();
     if (this.lostError) throw this.lostError;
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
+    write?.(this.device.queue);
     const encoder = this.device.createCommandEncoder({ label });
     encode(encoder);
     this.device.queue.submit([encoder.finish()]);
@@ -431,6 +438,7 @@ export class Runtime {
     if (this.pass) {
       this.pass.end();
       this.pass = null;
+      this.passPipeline = null;
     }
   }
 
@@ -463,12 +471,20 @@ export class Runtime {
   }
 
   private pipelineFor(kernel: Kernel, layout: GPUPipelineLayout, spec?: Specialization, overrides?: Overrides): GPUComputePipeline {
+    const frozen = spec && !overrides && Object.isFrozen(spec);
+    if (frozen) {
+      const hit = this.pipelinesBySpec.get(spec);
+      if (hit?.kernel === kernel) return hit.pipeline;
+    }
     // Built by hand: this runs for every dispatch, and JSON.stringify showed up in profiles.
     let key = kernel.name;
     if (spec) for (const k in spec) key += `|${k}=${spec[k]}`;
     if (overrides) for (const k in overrides) key += `|@${k}=${overrides[k]}`;
     let p = this.pipelines.get(key);
-    if (p) return p;
+    if (p) {
+      if (frozen) this.pipelinesBySpec.set(spec, { kernel, pipeline: p });
+      return p;
+    }
     const module = this.device.createShaderModule({ code: kernel.specialize(spec), label: kernel.name });
     p = this.device.createComputePipeline({
       layout,
@@ -476,6 +492,7 @@ export class Runtime {
       label: `${kernel.name} ${key}`,
     });
     this.pipelines.set(key, p);
+    if (frozen) this.pipelinesBySpec.set(spec, { kernel, pipeline: p });
     this.stats.pipelinesCreated++;
     return p;
   }

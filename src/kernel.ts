@@ -24,6 +24,16 @@ export interface ReflectedBinding {
 
 /** Compile-time values substituted into `const NAME = …;` / `alias NAME = …;` lines of the WGSL source. */
 export type Specialization = Record<string, string | number>;
+/**
+ * A specialization built once per variant index and frozen: the runtime finds its pipeline by the
+ * object's identity, skipping the key string it otherwise builds at every dispatch.
+ */
+export function cachedSpec(cache: Map<number, Specialization>, index: number, build: () => Specialization): Specialization {
+  let spec = cache.get(index);
+  if (!spec) cache.set(index, (spec = Object.freeze(build())));
+  return spec;
+}
+
 /** Pipeline-overridable constants (`override NAME: T = …;`). */
 export type Overrides = Record<string, number>;
 

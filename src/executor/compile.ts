@@ -2,7 +2,7 @@ import { getRuntime, type Runtime } from '../device.js';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
-import { Plan, TraceRecorder, type PlanMemory } from './plan.js';
+import { Plan, TraceRecorder, type PlanCounts, type PlanMemory } from './plan.js';
 
 export type StepInput = Tensor | AnyTypedArray;
 type Outputs = Tensor | readonly Tensor[] | { readonly [k: string]: Tensor };
@@ -41,6 +41,8 @@ export interface CompiledStep<O extends Outputs> {
   memory(): PlanMemory | null;
   /** Number of dispatches the last-used plan replays. */
   dispatches(): number;
+  /** What one replay of the last-used plan encodes (dispatches, copies, passes) and what building it removed. */
+  counts(): PlanCounts | null;
   dispose(): void;
 }
 
@@ -88,13 +90,16 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     }
     last = cached;
     const c = cached;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i]!;
-      if (!(x instanceof Tensor)) rt.upload(name, c.inputs[i]!.tensor.buffer(name), x);
-      else x.buffer(name);
-    }
+    for (const x of inputs) if (x instanceof Tensor) x.buffer(name);
     const results = c.outputs.map((t) => empty(t.shape, t.dtype, name, rt));
     c.plan.replay(
+      (queue) => inputs.forEach((x, i) => {
+        if (x instanceof Tensor) return;
+        const dst = c.inputs[i]!.tensor.buffer(name);
+        queue.writeBuffer(dst.buffer, dst.offset, x.buffer, x.byteOffset, Math.ceil(x.byteLength / 4) * 4);
+        rt.stats.uploads++;
+        rt.stats.uploadBytes += x.byteLength;
+      }),
       (enc) => inputs.forEach((x, i) => {
         if (!(x instanceof Tensor)) return;
         const src = x.buffer(name), dst = c.inputs[i]!.tensor.buffer(name);
@@ -129,13 +134,14 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     const { flat, rebuild } = flatten(out);
     for (const t of flat) keep(t);
     rt.flush();
-    const plan = new Plan(rt, recorder.commands, recorder.virtuals, name);
+    const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
     return { plan, inputs: slots, outputs: flat, rebuild };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });
   step.memory = () => last?.plan.memory ?? null;
   step.dispatches = () => last?.plan.dispatches ?? 0;
+  step.counts = () => last?.plan.counts ?? null;
   step.dispose = () => {
     for (const c of plans.values()) {
       c.plan.dispose();

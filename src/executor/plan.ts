@@ -16,8 +16,13 @@ type Ref = { virtual: VirtualBuffer } | { external: GPUBuffer };
 
 type PlannedCommand =
   | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; refs: Ref[]; bindings: RecordedBinding[]; grid: readonly [number, number, number]; group?: GPUBindGroup }
-  | { kind: 'copy'; op: string; src: Ref; srcOffset: number; dst: Ref; dstOffset: number; bytes: number }
-  | { kind: 'upload'; op: string; dst: Ref; dstOffset: number; data: Uint8Array; produce?: () => ArrayBufferView; source?: GPUBuffer };
+  /** `elided`: not replayed (its source was redirected onto its destination, or folded into an upload). */
+  | { kind: 'copy'; op: string; src: Ref; srcOffset: number; dst: Ref; dstOffset: number; bytes: number; elided?: boolean }
+  /**
+   * `direct`: written with queue.writeBuffer before the submit (nothing earlier in the step touches the range);
+   * otherwise through `source`, a plan-owned buffer copied in at its place in the command order.
+   */
+  | { kind: 'upload'; op: string; dst: Ref; dstOffset: number; data: Uint8Array; produce?: () => ArrayBufferView; source?: GPUBuffer; direct?: boolean; elided?: boolean };
 
 /** Collects a trace: which buffers each command used, mapped to the allocation live at that moment. */
 export class TraceRecorder implements Recorder {
@@ -76,68 +81,118 @@ export interface PlanMemory {
   physicalBuffers: number;
 }
 
+/** What one replay encodes, and what building the plan removed. */
+export interface PlanCounts {
+  dispatches: number;
+  /** Buffer copies encoded per replay (inside the step; the compiled step's input and output copies excluded). */
+  copies: number;
+  /** Compute passes per replay (a copy between dispatches ends one). */
+  passes: number;
+  /** Uploads written with queue.writeBuffer just before the submit, needing no copy. */
+  directUploads: number;
+  /** Copies removed because their source was written straight into their destination (gradients into the optimizer's arena). */
+  elidedCopies: number;
+}
+
 const COPY_SRC = 0x04, COPY_DST = 0x08;
+/** Constant uploads up to this size are rewritten at each replay instead of being copied from a plan-owned buffer. */
+const DIRECT_CONSTANT_BYTES = 64 * 1024;
+
+interface ByteRange {
+  buffer: GPUBuffer;
+  start: number;
+  end: number;
+}
+
+type UploadCommand = Extract<PlannedCommand, { kind: 'upload' }>;
+
+const overlaps = (r: ByteRange, buffer: GPUBuffer, start: number, end: number): boolean =>
+  r.buffer === buffer && r.start < end && start < r.end;
 
 /**
  * A recorded step: fixed command order, every bind group created once, intermediates packed into
  * buffers by liveness (an allocation whose last use precedes another's first use can share its buffer).
- * Replaying encodes everything into one command buffer: one `queue.submit`.
+ * Building it also removes work the trace did only because ops ran one at a time: a gradient copied
+ * into the optimizer's arena is written there directly, and uploads nothing earlier in the step reads
+ * are written before the submit instead of being copied in mid-step. Replaying encodes everything into
+ * one command buffer: one `queue.submit`.
  */
 export class Plan {
   readonly memory: PlanMemory;
-  readonly dispatches: number;
+  readonly counts: PlanCounts;
   private readonly owned: GPUBuffer[] = [];
   private readonly pinned = new Set<GPUBuffer>();
   private readonly physical = new Map<VirtualBuffer, GPUBuffer>();
+  /** Transient buffers redirected onto a range of another buffer (the copy that filled that range is gone). */
+  private readonly aliases = new Map<VirtualBuffer, { buffer: GPUBuffer; offset: number }>();
+  /** Commands encoded at each replay, in order. */
+  private readonly encoded: PlannedCommand[];
+  private readonly directUploads: UploadCommand[];
+  private readonly sourcedUploads: UploadCommand[];
   private readonly kernels: string[];
   private disposed = false;
 
-  constructor(private readonly rt: Runtime, private readonly commands: PlannedCommand[], virtuals: VirtualBuffer[], private readonly label: string) {
+  /** `inputBuffers`: buffers the replay's prologue writes (the compiled step's input slots). */
+  constructor(private readonly rt: Runtime, private readonly commands: PlannedCommand[], virtuals: VirtualBuffer[], private readonly label: string, inputBuffers: readonly GPUBuffer[] = []) {
     const transient = virtuals.filter((v) => v.released && v.firstUse >= 0);
+    const elidedCopies = this.elideCopies(new Set(transient));
+    this.foldUploadCopies();
     this.memory = this.assignBuffers(transient);
+    this.markDirectUploads(inputBuffers);
     for (const cmd of commands) {
       if (cmd.kind === 'dispatch') {
         for (const r of cmd.refs) this.pinRef(r);
-        cmd.group = rt.createBindGroup(cmd.layout, cmd.bindings.map((b, i) => ({ ...b, buffer: this.resolve(cmd.refs[i]!) })), `${label}: ${cmd.kernel}`);
+        cmd.group = rt.createBindGroup(cmd.layout, cmd.bindings.map((b, i) => this.binding(cmd.refs[i]!, b)), `${label}: ${cmd.kernel}`);
       } else if (cmd.kind === 'copy') {
+        if (cmd.elided) continue;
         this.pinRef(cmd.src);
         this.pinRef(cmd.dst);
       } else {
+        if (cmd.elided) continue;
         this.pinRef(cmd.dst);
-        // Uploads go through a plan-owned source buffer copied in at their place in the command order:
-        // queue.writeBuffer alone would land before the whole command buffer.
+        if (cmd.direct) continue;
         cmd.source = rt.device.createBuffer({ size: Math.max(4, Math.ceil(cmd.data.byteLength / 4) * 4), usage: COPY_SRC | COPY_DST, label: `${label}: upload ${cmd.op}` });
         rt.stats.buffersCreated++;
         rt.device.queue.writeBuffer(cmd.source, 0, cmd.data);
       }
     }
-    this.dispatches = commands.filter((c) => c.kind === 'dispatch').length;
+    this.encoded = commands.filter((c) => c.kind === 'dispatch' || (!c.elided && !(c.kind === 'upload' && c.direct)));
+    const uploads = commands.filter((c): c is UploadCommand => c.kind === 'upload' && !c.elided);
+    this.directUploads = uploads.filter((u) => u.direct);
+    this.sourcedUploads = uploads.filter((u) => !u.direct && u.produce);
     this.kernels = commands.flatMap((c) => (c.kind === 'dispatch' ? [c.kernel] : []));
-  }
-
-  /** The buffer a traced buffer maps to in this plan (outputs and state keep theirs). */
-  bufferFor(traced: GPUBuffer): GPUBuffer {
-    for (const [v, phys] of this.physical) if (v.traced === traced) return phys;
-    return traced;
-  }
-
-  /** Encodes the whole step and submits it once; `prologue`/`epilogue` add input and output copies. */
-  replay(prologue: (enc: GPUCommandEncoder) => void, epilogue: (enc: GPUCommandEncoder) => void): void {
-    if (this.disposed) throw new Error(`${this.label}: the compiled plan was disposed`);
-    const device = this.rt.device;
-    for (const cmd of this.commands) {
-      if (cmd.kind === 'upload' && cmd.produce) {
-        const data = cmd.produce();
-        device.queue.writeBuffer(cmd.source!, 0, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
-      }
+    let passes = 0, inPass = false;
+    for (const c of this.encoded) {
+      if (c.kind === 'dispatch' && !inPass) passes++;
+      inPass = c.kind === 'dispatch';
     }
+    this.counts = {
+      dispatches: this.kernels.length,
+      copies: this.encoded.length - this.kernels.length,
+      passes,
+      directUploads: this.directUploads.length,
+      elidedCopies,
+    };
+  }
+
+  get dispatches(): number {
+    return this.counts.dispatches;
+  }
+
+  /**
+   * Encodes the whole step and submits it once. `write` runs first (queue.writeBuffer of the inputs),
+   * then the plan's own uploads; `prologue`/`epilogue` add input and output copies around the step.
+   */
+  replay(write: (queue: GPUQueue) => void, prologue: (enc: GPUCommandEncoder) => void, epilogue: (enc: GPUCommandEncoder) => void): void {
+    if (this.disposed) throw new Error(`${this.label}: the compiled plan was disposed`);
     this.rt.submitCommands(this.label, this.kernels, (enc) => {
       prologue(enc);
       let pass: GPUComputePassEncoder | null = null;
-      for (const cmd of this.commands) {
+      let pipeline: GPUComputePipeline | null = null;
+      for (const cmd of this.encoded) {
         if (cmd.kind === 'dispatch') {
           pass ??= enc.beginComputePass();
-          pass.setPipeline(cmd.pipeline);
+          if (cmd.pipeline !== pipeline) pass.setPipeline((pipeline = cmd.pipeline));
           pass.setBindGroup(0, cmd.group!);
           pass.dispatchWorkgroups(cmd.grid[0], cmd.grid[1], cmd.grid[2]);
           continue;
@@ -145,14 +200,19 @@ export class Plan {
         if (pass) {
           pass.end();
           pass = null;
+          pipeline = null;
         }
         if (cmd.kind === 'copy') enc.copyBufferToBuffer(this.resolve(cmd.src), cmd.srcOffset, this.resolve(cmd.dst), cmd.dstOffset, cmd.bytes);
         else enc.copyBufferToBuffer(cmd.source!, 0, this.resolve(cmd.dst), cmd.dstOffset, cmd.source!.size);
       }
       pass?.end();
       epilogue(enc);
+    }, (queue) => {
+      write(queue);
+      for (const u of this.directUploads) writeUpload(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
+      for (const u of this.sourcedUploads) writeUpload(queue, u.source!, 0, u.produce!());
     });
-    this.rt.stats.dispatches += this.dispatches;
+    this.rt.stats.dispatches += this.counts.dispatches;
   }
 
   dispose(): void {
@@ -165,7 +225,100 @@ export class Plan {
 
   private resolve(ref: Ref): GPUBuffer {
     if ('external' in ref) return ref.external;
-    return this.physical.get(ref.virtual) ?? ref.virtual.traced;
+    return this.aliases.get(ref.virtual)?.buffer ?? this.physical.get(ref.virtual) ?? ref.virtual.traced;
+  }
+
+  /** A recorded binding moved onto the buffer (and, for an alias, the offset) the plan assigned. */
+  private binding(ref: Ref, b: RecordedBinding): RecordedBinding {
+    const alias = 'virtual' in ref ? this.aliases.get(ref.virtual) : undefined;
+    if (alias) return { buffer: alias.buffer, offset: alias.offset + (b.offset ?? 0), size: b.size };
+    return { ...b, buffer: this.resolve(ref) };
+  }
+
+  private range(ref: Ref, offset: number, bytes: number | undefined): ByteRange {
+    const alias = 'virtual' in ref ? this.aliases.get(ref.virtual) : undefined;
+    const buffer = this.resolve(ref);
+    const start = (alias?.offset ?? 0) + offset;
+    return { buffer, start, end: bytes === undefined ? buffer.size : start + bytes };
+  }
+
+  /** Byte ranges a command reads or writes, on the buffers currently assigned. */
+  private touched(cmd: PlannedCommand): ByteRange[] {
+    if (cmd.kind === 'dispatch') return cmd.bindings.map((b, i) => this.range(cmd.refs[i]!, b.offset ?? 0, b.size));
+    if (cmd.elided) return [];
+    if (cmd.kind === 'copy') return [this.range(cmd.src, cmd.srcOffset, cmd.bytes), this.range(cmd.dst, cmd.dstOffset, cmd.bytes)];
+    return [this.range(cmd.dst, cmd.dstOffset, Math.ceil(cmd.data.byteLength / 4) * 4)];
+  }
+
+  private touchedBefore(index: number, buffer: GPUBuffer, start: number, end: number, from = 0): boolean {
+    for (let i = from; i < index; i++) {
+      for (const r of this.touched(this.commands[i]!)) if (overlaps(r, buffer, start, end)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A transient buffer whose whole content ends in one copy to a range of an outside buffer (a gradient
+   * into the optimizer's arena), used only by dispatches through sized bindings until then, while no
+   * other command touches that range: its dispatches write the range directly and the copy goes.
+   */
+  private elideCopies(transient: Set<VirtualBuffer>): number {
+    const align = this.rt.limits.minStorageBufferOffsetAlignment;
+    let elided = 0;
+    this.commands.forEach((c, index) => {
+      if (c.kind !== 'copy' || !('virtual' in c.src) || !('external' in c.dst) || c.srcOffset !== 0) return;
+      const v = c.src.virtual;
+      if (!transient.has(v) || v.lastUse !== index) return;
+      const target = c.dst.external, start = c.dstOffset, end = start + c.bytes;
+      for (let i = v.firstUse; i < index; i++) {
+        const cmd = this.commands[i]!;
+        const usesV = cmd.kind === 'dispatch' ? cmd.refs.some((r) => 'virtual' in r && r.virtual === v)
+          : !cmd.elided && [cmd.kind === 'copy' ? cmd.src : cmd.dst, cmd.dst].some((r) => 'virtual' in r && r.virtual === v);
+        if (usesV && cmd.kind !== 'dispatch') return;
+        if (cmd.kind === 'dispatch') {
+          const fits = cmd.bindings.every((b, j) => {
+            const r = cmd.refs[j]!;
+            if (!('virtual' in r) || r.virtual !== v) return true;
+            return b.size !== undefined && (b.offset ?? 0) + b.size <= c.bytes && (start + (b.offset ?? 0)) % align === 0;
+          });
+          if (!fits) return;
+        }
+        if (this.touched(cmd).some((r) => overlaps(r, target, start, end))) return;
+      }
+      this.aliases.set(v, { buffer: target, offset: start });
+      transient.delete(v);
+      c.elided = true;
+      elided++;
+    });
+    return elided;
+  }
+
+  /**
+   * An upload into an outside buffer range that is then copied whole elsewhere, the range being touched
+   * by nothing else in the step (the optimizer's hyperparameter ring): upload to the destination instead.
+   */
+  private foldUploadCopies(): void {
+    this.commands.forEach((u, k) => {
+      if (u.kind !== 'upload' || u.elided || !('external' in u.dst)) return;
+      const src = u.dst.external, start = u.dstOffset, bytes = Math.ceil(u.data.byteLength / 4) * 4;
+      const users = this.commands.flatMap((c, i) => (i !== k && this.touched(c).some((r) => overlaps(r, src, start, start + bytes)) ? [i] : []));
+      const copy = users.length === 1 ? this.commands[users[0]!]! : null;
+      if (!copy || copy.kind !== 'copy' || users[0]! < k || copy.srcOffset !== start || copy.bytes !== bytes) return;
+      if (!('external' in copy.src) || copy.src.external !== src) return;
+      this.commands[users[0]!] = { kind: 'upload', op: u.op, dst: copy.dst, dstOffset: copy.dstOffset, data: u.data, produce: u.produce };
+      u.elided = true;
+    });
+  }
+
+  /** Uploads whose range nothing earlier in the step touches are written before the submit. */
+  private markDirectUploads(inputBuffers: readonly GPUBuffer[]): void {
+    this.commands.forEach((u, k) => {
+      if (u.kind !== 'upload' || u.elided) return;
+      if (!u.produce && u.data.byteLength > DIRECT_CONSTANT_BYTES) return;
+      const { buffer, start, end } = this.range(u.dst, u.dstOffset, Math.ceil(u.data.byteLength / 4) * 4);
+      if (inputBuffers.includes(buffer) || this.touchedBefore(k, buffer, start, end)) return;
+      u.direct = true;
+    });
   }
 
   private pin(buf: GPUBuffer): void {
@@ -181,12 +334,11 @@ export class Plan {
 
   /** Greedy interval packing: reuse the smallest free buffer big enough once its last user has run. */
   private assignBuffers(transient: VirtualBuffer[]): PlanMemory {
-    const byStart = [...transient].sort((a, b) => a.firstUse - b.firstUse);
+    const byStart = transient.filter((v) => !this.aliases.has(v)).sort((a, b) => a.firstUse - b.firstUse);
     const free: { buf: GPUBuffer; size: number }[] = [];
     const busy: { buf: GPUBuffer; size: number; until: number }[] = [];
-    let naive = 0, peak = 0;
+    let peak = 0;
     for (const v of byStart) {
-      naive += sizeClass(v.bytes);
       for (let i = busy.length - 1; i >= 0; i--) {
         if (busy[i]!.until < v.firstUse) free.push(...busy.splice(i, 1));
       }
@@ -205,6 +357,11 @@ export class Plan {
       this.physical.set(v, slot.buf);
       busy.push({ ...slot, until: v.lastUse });
     }
+    const naive = transient.reduce((s, v) => s + sizeClass(v.bytes), 0);
     return { peakBytes: peak, naiveBytes: naive, intermediates: transient.length, physicalBuffers: this.owned.length };
   }
+}
+
+function writeUpload(queue: GPUQueue, buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+  queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
 }

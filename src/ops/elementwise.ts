@@ -2,6 +2,7 @@ import type { Runtime } from '../device.js';
 import type { DType } from '../dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { f32bits, i32bits } from '../params.js';
+import { cachedSpec, type Specialization } from '../kernel.js';
 import { broadcastShapes, type Shape } from '../shape.js';
 import { empty, Tensor } from '../tensor.js';
 import { BINARY_OPS, binaryKernel, broadcastWords, ELEMENTWISE_PER_WORKGROUP, planBroadcast, SCALAR_MODES, type BinaryOp } from '../../kernels/binary.js';
@@ -68,30 +69,53 @@ const BINARY_DTYPES: Record<BinaryOp, readonly DType[]> = {
   equal: ALL_DTYPES, notEqual: ALL_DTYPES, less: ALL_DTYPES, lessEqual: ALL_DTYPES, greater: ALL_DTYPES, greaterEqual: ALL_DTYPES,
 };
 
+const binarySpecs = new Map<number, Specialization>();
+
 function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const tensors = liveTensors(op, [a, b]);
   const dtype = sameDType(op, tensors, BINARY_DTYPES[op]);
   const mode = typeof a === 'number' ? SCALAR_MODES.a : typeof b === 'number' ? SCALAR_MODES.b : SCALAR_MODES.none;
   const scalar = typeof a === 'number' ? scalarBits(op, a, dtype) : typeof b === 'number' ? scalarBits(op, b, dtype) : 0;
-  const outShape = broadcastShapes(op, shapeOf(a), shapeOf(b));
-  // A number is read from the uniform, not memory: it takes the output's layout so it forces no strides.
-  const layout = (x: Operand) => (x instanceof Tensor ? x.shape : outShape);
-  const plan = planBroadcast(op, outShape, [layout(a), layout(b)]);
+  // Equal shapes, or a number (read from the uniform, it takes the output's layout): no broadcasting to plan.
+  const elementwise = tensors.length === 1 || sameShape(tensors[0]!.shape, tensors[1]!.shape);
+  const outShape = elementwise ? tensors[0]!.shape : broadcastShapes(op, shapeOf(a), shapeOf(b));
+  const plan = elementwise ? null : planBroadcast(op, outShape, [shapeOf(a), shapeOf(b)]);
+  const strided = plan?.strided ?? false;
   const rt = tensors[0]!.rt;
-  const outDType: DType = BINARY_OPS[op] >= BINARY_OPS.equal ? 'f32' : dtype;
+  const opCode = BINARY_OPS[op];
+  const outDType: DType = opCode >= BINARY_OPS.equal ? 'f32' : dtype;
   const out = empty(outShape, outDType, op, rt);
   const n = out.size;
   if (n === 0) return out;
   // A number's binding is never read: the tensor operand fills it.
   const ta = a instanceof Tensor ? a : tensors[0]!, tb = b instanceof Tensor ? b : tensors[0]!;
+  let words: Uint32Array;
+  if (plan) words = broadcastWords(n, plan, [scalar]);
+  else {
+    words = new Uint32Array(BINARY_PARAM_WORDS);
+    words[0] = n;
+    words[1] = n === 1 ? 0 : 1; // the rank planBroadcast gives a contiguous shape
+    words[2] = scalar;
+  }
+  const specIndex = ((opCode * DTYPE_CODES.length + DTYPE_CODES.indexOf(dtype)) * 2 + (strided ? 1 : 0)) * 3 + mode;
   rt.dispatch({
     op, kernel: binaryKernel,
-    bindings: { a: ta.buffer(op), b: tb.buffer(op), out: out.buffer(op), p: broadcastWords(n, plan, [scalar]) },
+    bindings: { a: ta.buffer(op), b: tb.buffer(op), out: out.buffer(op), p: words },
     workgroups: Math.ceil(n / ELEMENTWISE_PER_WORKGROUP),
     // WGSL spells the element types like the dtypes.
-    specialize: { OP: `${BINARY_OPS[op]}u`, T: dtype, R: outDType, FLOAT: `${dtype === 'f32'}`, STRIDED: `${plan.strided}`, SCALAR: `${mode}u` },
+    specialize: cachedSpec(binarySpecs, specIndex, () => ({ OP: `${opCode}u`, T: dtype, R: outDType, FLOAT: `${dtype === 'f32'}`, STRIDED: `${strided}`, SCALAR: `${mode}u` })),
   });
   return out;
+}
+
+const DTYPE_CODES: readonly DType[] = ['f32', 'i32', 'u32'];
+/** broadcastWords' length for two inputs. */
+const BINARY_PARAM_WORDS = 4 + 8 * 3;
+
+function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A 0-d tensor holding a number's bits, for where(); the caller disposes it once encoded. */

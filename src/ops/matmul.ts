@@ -55,22 +55,26 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
   if (a.shape.length < 2 || b.shape.length < 2) {
     throw new ShapeError(op, [a.shape, b.shape], 'both operands need at least 2 dimensions (reshape a vector to [1, n] or [n, 1])');
   }
-  const dtypes = [a.dtype, b.dtype, ...(opts.bias ? [opts.bias.dtype] : [])];
-  if (dtypes.some((d) => d !== 'f32')) throw new DTypeError(op, dtypes, 'operands and bias must be f32');
-  const [ar, ac] = a.shape.slice(-2) as [number, number];
-  const [br, bc] = b.shape.slice(-2) as [number, number];
+  if (a.dtype !== 'f32' || b.dtype !== 'f32' || (opts.bias && opts.bias.dtype !== 'f32')) {
+    throw new DTypeError(op, [a.dtype, b.dtype, ...(opts.bias ? [opts.bias.dtype] : [])], 'operands and bias must be f32');
+  }
+  const ar = a.shape[a.shape.length - 2]!, ac = a.shape[a.shape.length - 1]!;
+  const br = b.shape[b.shape.length - 2]!, bc = b.shape[b.shape.length - 1]!;
   const [M, K] = ta ? [ac, ar] : [ar, ac];
   const [Kb, N] = tb ? [bc, br] : [br, bc];
   if (K !== Kb) {
     const rule = `a[..., ${ta ? 'K, M' : 'M, K'}] · b[..., ${tb ? 'N, K' : 'K, N'}]`;
     throw new ShapeError(op, [a.shape, b.shape], `inner dimensions must match: ${rule}`);
   }
-  const aBatch = a.shape.slice(0, -2), bBatch = b.shape.slice(0, -2);
-  let batchShape: number[];
-  try {
-    batchShape = broadcastShapes(op, aBatch, bBatch);
-  } catch {
-    throw new ShapeError(op, [a.shape, b.shape], `batch dimensions ${formatShape(aBatch)} and ${formatShape(bBatch)} must broadcast (NumPy rule: right-aligned, each pair equal or one of them 1)`);
+  const batched = a.shape.length > 2 || b.shape.length > 2;
+  const aBatch = batched ? a.shape.slice(0, -2) : [], bBatch = batched ? b.shape.slice(0, -2) : [];
+  let batchShape: number[] = [];
+  if (batched) {
+    try {
+      batchShape = broadcastShapes(op, aBatch, bBatch);
+    } catch {
+      throw new ShapeError(op, [a.shape, b.shape], `batch dimensions ${formatShape(aBatch)} and ${formatShape(bBatch)} must broadcast (NumPy rule: right-aligned, each pair equal or one of them 1)`);
+    }
   }
   if (opts.bias && (opts.bias.shape.length !== 1 || opts.bias.shape[0] !== N)) {
     throw new ShapeError(op, [a.shape, b.shape, opts.bias.shape], `bias must have shape [N] = [${N}]`);
@@ -80,7 +84,7 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
     throw new ArgumentError(op, `unknown activation '${String(activation)}' (expected one of ${Object.keys(ACTIVATIONS).join(', ')})`);
   }
   const param = activationParam(activation, opts);
-  const dims = collapseBatch(batchShape, broadcastStrides(aBatch, batchShape).map((s) => s * M * K), broadcastStrides(bBatch, batchShape).map((s) => s * K * N));
+  const dims = batchShape.length ? collapseBatch(batchShape, broadcastStrides(aBatch, batchShape).map((s) => s * M * K), broadcastStrides(bBatch, batchShape).map((s) => s * K * N)) : [];
   if (dims.length > MAX_BATCH_DIMS) {
     throw new ArgumentError(op, `the batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} switch between broadcast and not more than the kernel's ${MAX_BATCH_DIMS} dimensions allow; reshape them`);
   }
@@ -89,6 +93,7 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
 
 /** leakyRelu's slope or elu's α, checked: each option belongs to its activation only. */
 function activationParam(activation: Activation, opts: MatmulPlanOptions): number {
+  if (opts.slope === undefined && opts.alpha === undefined) return activation === 'leakyRelu' ? 0.01 : activation === 'elu' ? 1 : 0;
   const check = (name: 'slope' | 'alpha', owner: Activation, fallback: number): number => {
     const v = opts[name];
     if (v === undefined) return activation === owner ? fallback : 0;

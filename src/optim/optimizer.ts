@@ -1,4 +1,5 @@
 import { ParamArena, type ArenaBuffer } from '../arena.js';
+import { isBackwardGrad } from '../autograd.js';
 import type { BufferRange, Runtime } from '../device.js';
 import { BYTES_PER_ELEMENT } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
@@ -41,10 +42,12 @@ const BLOCK = 256;
  * their storage moves there, so forward kernels read the arena directly.
  *
  * Gradients: `step()` copies each parameter's `.grad` (a separate tensor made by autodiff) into the
- * arena's gradient buffer (one buffer copy each, no dispatch). A parameter whose `.grad` is null or is
- * already its view `arena.grads[i]` is not copied: that is the hook for writing gradients straight into
- * the arena. Unlike PyTorch, which skips parameters without a gradient, such a parameter is updated with
- * whatever its gradient view holds (zeros after `zeroGrad()`).
+ * arena's gradient buffer (one buffer copy each, no dispatch), after which a `.grad` made by backward()
+ * reads the arena (same object, its own buffer freed). In a compiled step the copies disappear: the plan sees each
+ * gradient's buffer end in its copy and has the backward kernel write the arena directly. A parameter
+ * whose `.grad` is null or already reads the arena is not copied. Unlike PyTorch, which skips parameters
+ * without a gradient, such a parameter is updated with whatever its gradient view holds (zeros after
+ * `zeroGrad()`).
  */
 export class Optimizer {
   readonly rt: Runtime;
@@ -158,6 +161,13 @@ export class Optimizer {
     });
     const rt = this.rt;
     for (const [src, dst, bytes] of copies) rt.copy(op, src.buffer, dst.buffer, bytes, src.offset, dst.offset);
+    // Gradients backward() made now read the arena: their own buffers go back (a compiled step then sees
+    // each one's buffer end in that copy, and has the backward write straight into the arena). A tensor
+    // the caller assigned to `.grad` is theirs and stays as it is.
+    this.params.forEach((p, i) => {
+      const view = this.arena.grads[this.index[i]!]!;
+      if (p.grad && p.grad.storage !== view.storage && isBackwardGrad(p.grad)) p.grad.adoptStorage(view.storage.retain());
+    });
     this.steps++;
     this.uploadHyper(op, this.hyperWords(), () => {
       this.steps++;
@@ -172,8 +182,8 @@ export class Optimizer {
   }
 
   /**
-   * Zeroes the gradient arena (one dispatch) and drops the parameters' separate `.grad` tensors
-   * (PyTorch's set_to_none for those), so the next backward starts from zero.
+   * Zeroes the gradient arena (one dispatch) and sets every parameter's `.grad` to null (PyTorch's
+   * set_to_none), so the next backward starts from zero without adding into the old gradient.
    */
   zeroGrad(): void {
     const op = `${this.name}.zeroGrad`;
@@ -181,10 +191,8 @@ export class Optimizer {
     const n = this.arena.totalElements;
     this.rt.dispatch({ op, kernel: fillKernel, bindings: { out: this.arena.gradBuffer.range, p: Uint32Array.of(n, 0) }, workgroups: Math.ceil(n / FILL_WORKGROUP) });
     this.params.forEach((p, i) => {
-      if (p.grad && p.grad.storage !== this.arena.grads[this.index[i]!]!.storage) {
-        p.grad.dispose();
-        p.grad = null;
-      }
+      if (p.grad && p.grad !== this.arena.grads[this.index[i]!]) p.grad.dispose();
+      p.grad = null;
     });
   }
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdaGrad, Adam, AdamW, ArgumentError, cosineAnnealing, init, ParamArena, RMSProp, SGD, tensor, warmup,
+  AdaGrad, Adam, AdamW, ArgumentError, cosineAnnealing, init, mul, ParamArena, RMSProp, SGD, sum, tensor, warmup,
   type Optimizer, type OptimizerOptions, type Runtime, type Tensor,
 } from '../../src/index.js';
 import type { OptimConfig } from '../../src/optim/config.js';
@@ -230,6 +230,28 @@ describe('optimizer API', () => {
     expectClose(await opt.arena.grads[0]!.toArray(), [0, 0, 0], { rtol: 0 }, 'gradient view');
     opt.step();
     expectClose(await p.toArray(), [0, 1, 2], { rtol: 0 }, 'a zero gradient moves nothing');
+  });
+
+  it('after step(), a gradient made by backward() reads the arena (same object, buffer returned); an assigned one is left alone', async () => {
+    const p = tensor([1, 2, 3]).requireGrad(), q = tensor([4, 5]);
+    const opt = new SGD([p, q], { lr: 0.5 });
+    sum(mul(p, p)).backward();
+    q.grad = tensor([1, -1]);
+    const made = p.grad!, assigned = q.grad;
+    const inUse = rt.memory().inUseBuffers;
+    opt.step();
+    expect(p.grad).toBe(made);
+    expect(made.storage).toBe(opt.arena.grads[0]!.storage);
+    expect(rt.memory().inUseBuffers, "the backward gradient's own buffer went back to the pool").toBe(inUse - 1);
+    expect(q.grad).toBe(assigned);
+    expect(assigned.storage).not.toBe(opt.arena.grads[1]!.storage);
+    expectClose(await made.toArray(), [2, 4, 6], { rtol: 0 }, 'p.grad after step');
+    expectClose(await p.toArray(), [0, 0, 0], { rtol: 0 }, 'p after step');
+    expectClose(await assigned.toArray(), [1, -1], { rtol: 0 }, 'q.grad after step');
+    opt.zeroGrad();
+    expect(p.grad).toBeNull();
+    expect(q.grad).toBeNull();
+    expect(opt.arena.grads[0]!.isDisposed).toBe(false);
   });
 
   it('state() / loadState() resume an optimizer exactly', async () => {

@@ -101,6 +101,45 @@ describe('compiled steps', () => {
     for (let i = 0; i < a.length; i++) expectClose(await b[i]![1].toArray(), await a[i]![1].toArray(), { rtol: 1e-5, atol: 1e-7 }, a[i]![0]);
     const mem = step.memory()!;
     expect(mem.peakBytes).toBeLessThan(mem.naiveBytes);
+    // Every gradient is written straight into the optimizer's arena and the hyperparameters are written
+    // before the submit: nothing is copied mid-step, so the whole step is one compute pass.
+    const counts = step.counts()!;
+    expect(counts.elidedCopies).toBe(compiled.model.parameters().length);
+    expect(counts.copies).toBe(0);
+    expect(counts.passes).toBe(1);
+    step.dispose();
+  });
+
+  it('accumulate gradients over steps without zeroGrad like eager steps (no copy is elided into a range the step reads)', async () => {
+    const data = batches(3);
+    const accumulating = () => {
+      const s = setup();
+      return {
+        ...s,
+        stepFn: (x: Tensor, y: Tensor) => {
+          const loss = crossEntropy(s.model.forward(x), y);
+          loss.backward();
+          s.opt.step();
+          return loss;
+        },
+      };
+    };
+    const eagerStep = (s: ReturnType<typeof accumulating>, b: { x: Float32Array; y: Int32Array }) =>
+      tidy(() => s.stepFn(tensor(b.x, [3, 1, 8, 8]), tensor(b.y)));
+    const eager = accumulating();
+    for (const b of data) eagerStep(eager, b);
+    // One eager step first: a trace freezes what it sees, so it must see gradients to add into.
+    const compiled = accumulating();
+    eagerStep(compiled, data[0]!);
+    const step = compile(compiled.stepFn, { inputShapes: [[1, 8, 8], []] });
+    for (const b of data.slice(1)) step(b.x, b.y).dispose();
+    expect(step.plans).toBe(1);
+    expect(step.counts()!.elidedCopies).toBe(0);
+    const a = eager.model.namedParameters(), b = compiled.model.namedParameters();
+    for (let i = 0; i < a.length; i++) {
+      expectClose(await b[i]![1].toArray(), await a[i]![1].toArray(), { rtol: 1e-5, atol: 1e-7 }, a[i]![0]);
+      expectClose(await b[i]![1].grad!.toArray(), await a[i]![1].grad!.toArray(), { rtol: 1e-5, atol: 1e-7 }, `${a[i]![0]}.grad`);
+    }
     step.dispose();
   });
 
