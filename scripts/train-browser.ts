@@ -47,7 +47,7 @@ export async function trainInBrowser(root: string, request: SessionRequest, io: 
     configFile: false,
     logLevel: 'warn',
     clearScreen: false,
-    plugins: [fashionMnistFiles(process.env.FASHION_MNIST_DIR || FASHION_MNIST_DIR)],
+    plugins: [fashionMnistFiles(request.dataDir ?? FASHION_MNIST_DIR)],
     // No file watching or HMR: a reload in the middle of a run would lose it.
     server: { host: 'localhost', port: 5190, strictPort: false, hmr: false, watch: null },
     // No dependency pre-bundling: the page's only dependency (wgsl_reflect) is ESM already, and the optimizer

@@ -14,7 +14,8 @@ Object.assign(globalThis, globals);
 const gpu = create([]) as GPU;
 
 try {
-  const result = await trainSession(gpu, {}, JSON.parse(process.argv[2]!) as SessionRequest, send);
+  const request = JSON.parse(process.argv[2]!) as SessionRequest;
+  const result = await trainSession(gpu, { dir: request.dataDir }, request, send);
   // Exit only once the (possibly large) result has been handed to the channel.
   send({ type: 'result', result }, () => process.exit(0));
 } catch (e) {

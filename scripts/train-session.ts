@@ -26,6 +26,8 @@ export interface RunnerIo {
 export interface SessionRequest {
   options: RecipeOptions;
   testSubset?: number;
+  /** Folder with the four .gz files, for the Node runners and the browser runner's file server (the page fetches a URL). */
+  dataDir?: string;
 }
 
 export interface SessionResult extends TrainResult {

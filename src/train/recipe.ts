@@ -6,6 +6,7 @@ import { alexNet, lenet5, logisticRegression, mlp, smallVgg } from '../nn/models
 import type { Module } from '../nn/module.js';
 import { seed as seedRng } from '../ops/creation.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../optim/optimizer.js';
+import { cosineAnnealing } from '../optim/schedules.js';
 import { evaluate, fit, type EpochMetrics } from './fit.js';
 
 /** The `npm run train` recipe: a ready model on Fashion-MNIST with validation, test accuracy and weights. */
@@ -19,6 +20,8 @@ export interface RecipeOptions {
   batchSize: number;
   lr: number;
   optimizer: 'sgd' | 'momentum' | 'adam' | 'adamw';
+  /** Learning rate over the run: constant (default), or cosine annealing from `lr` to 0 over every step. */
+  schedule?: 'constant' | 'cosine';
   /** Training samples used (default all 60,000; the validation part is taken from them). */
   subset?: number;
   seed: number;
@@ -57,13 +60,14 @@ export function buildModel(name: ModelName): Module {
   }
 }
 
-function buildOptimizer(model: Module, opts: RecipeOptions): Optimizer {
+function buildOptimizer(model: Module, opts: RecipeOptions, steps: number): Optimizer {
   const params = model.parameters();
+  const schedule = opts.schedule === 'cosine' ? cosineAnnealing(steps) : undefined;
   switch (opts.optimizer) {
-    case 'sgd': return new SGD(params, { lr: opts.lr });
-    case 'momentum': return new SGD(params, { lr: opts.lr, momentum: 0.9 });
-    case 'adam': return new Adam(params, { lr: opts.lr });
-    case 'adamw': return new AdamW(params, { lr: opts.lr });
+    case 'sgd': return new SGD(params, { lr: opts.lr, schedule });
+    case 'momentum': return new SGD(params, { lr: opts.lr, momentum: 0.9, schedule });
+    case 'adam': return new Adam(params, { lr: opts.lr, schedule });
+    case 'adamw': return new AdamW(params, { lr: opts.lr, schedule });
   }
 }
 
@@ -77,7 +81,7 @@ export async function trainFashionMNIST(
   const pool = opts.subset && opts.subset < all.length ? all.subset(Int32Array.from({ length: opts.subset }, (_, i) => i)) : all;
   const { train, val } = splitTrainVal(pool, opts.valFraction, opts.seed);
   const model = buildModel(opts.model);
-  const optimizer = buildOptimizer(model, opts);
+  const optimizer = buildOptimizer(model, opts, opts.epochs * Math.ceil(train.length / opts.batchSize));
   try {
     const result = await fit(model, train, {
       epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed,

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Prepares .gpu/ for the lent GPU machine (no Node, no npm, no network there): Node, dawn.node and the
+# Vulkan loader (../shared/gpu/prepare-carry.sh), the benchmark and training bundles, Fashion-MNIST and
+# scripts/gpu-run.sh. Then one device call per part, each with carry [".gpu"]:
+#   bash .gpu/enter.sh bash .gpu/gpu-run.sh bench      # npm run bench -- gpu, JSON + log under $OUT
+#   bash .gpu/enter.sh bash .gpu/gpu-run.sh train      # LeNet-5 and VGG+BN on full Fashion-MNIST, reports under $OUT
+# The carry may hold 64 MiB: the bundles travel xz-compressed and the data as Debian ships it (gzip).
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [ -f "$data/$f.gz" ] || { echo "gpu-carry: $data/$f.gz missing (apt-get install -y dataset-fashion-mnist)" >&2; exit 1; }
+done
+npm run --silent bench:gpu:bundle
+npm run --silent train:gpu:bundle
+mkdir -p .git/info
+bash ../shared/gpu/prepare-carry.sh scripts/gpu-run.sh >/dev/null
+for b in gpu-bench train-gpu; do xz -T2 -6 -c "bench/dist/$b.mjs" > ".gpu/$b.mjs.xz"; done
+mkdir -p .gpu/fashion-mnist
+cp "$data"/*-ubyte.gz .gpu/fashion-mnist/
+bytes=$(du -sb .gpu | cut -f1)
+echo "gpu-carry: .gpu/ holds $((bytes / 1048576)) MiB (limit 64 MiB)"
+[ "$bytes" -le $((64 * 1048576)) ] || { echo "gpu-carry: over the 64 MiB carry limit" >&2; exit 1; }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine inside `bash .gpu/enter.sh` (Node on PATH, Vulkan pointed at the NVIDIA driver),
+# from the repository root with .gpu/ carried there (see scripts/gpu-carry.sh). Writes everything under $OUT.
+#   bench  the benchmark suite against TF.js (bench/node/gpu-bench.ts), all sizes
+#   train  LeNet-5 (Adam, cosine, 15 epochs, batch 64) and small VGG+BN (Adam, cosine, 15 epochs, batch 128)
+#          on all 60,000 Fashion-MNIST training images, tested on all 10,000
+# Extra arguments go to the bench or training command (e.g. `bench --quick`, `train --epochs 5`).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-/tmp/gpu-out}
+mkdir -p "$out"
+# The bundles resolve `webgpu` from .gpu/node_modules, next to them.
+for b in gpu-bench train-gpu; do [ -f "$here/$b.mjs" ] || xz -dc "$here/$b.mjs.xz" > "$here/$b.mjs"; done
+part=${1:-bench}
+shift || true
+{ date -u; node --version; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true; } | tee "$out/machine.txt"
+case "$part" in
+  bench)
+    node --enable-source-maps "$here/gpu-bench.mjs" --out "$out/bench" "$@" 2>&1 | tee "$out/bench.log"
+    ;;
+  train)
+    node --enable-source-maps "$here/train-gpu.mjs" --model lenet5 --full --epochs 15 --batch-size 64 --schedule cosine \
+      --data "$here/fashion-mnist" --out "$out/lenet5" "$@" 2>&1 | tee "$out/train-lenet5.log"
+    node --enable-source-maps "$here/train-gpu.mjs" --model vgg --full --epochs 15 --batch-size 128 --schedule cosine \
+      --data "$here/fashion-mnist" --out "$out/vgg" "$@" 2>&1 | tee "$out/train-vgg.log"
+    ;;
+  *)
+    echo "gpu-run: unknown part '$part' (bench or train)" >&2
+    exit 2
+    ;;
+esac
