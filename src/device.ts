@@ -282,7 +282,7 @@ export class Runtime {
     this.batch!.ops.push(op);
     this.batch!.kernels.push(kernel.name);
     this.stats.dispatches++;
-    this.recorder?.onCommand({ kind: 'dispatch', op, kernel: kernel.name, pipeline, layout: layout.group, bindings: resolved, grid });
+    this.recorder?.onCommand({ kind: 'dispatch', op, kernel: kernel.name, pipeline, layout: layout.group, bindings: resolved, writable: kernel.writable, grid });
     if (this.debug) this.watch(this.device.popErrorScope(), { ops: [op], kernels: [kernel.name] });
     if (++this.dispatchesInBatch >= this.maxDispatchesPerSubmit) this.flush();
   }

@@ -45,6 +45,8 @@ export class Kernel {
   readonly entryPoint: string;
   readonly bindings: Record<string, BindingKind>;
   readonly bindingNames: readonly string[];
+  /** Per binding, in order: whether the kernel may write it (read_write storage). */
+  readonly writable: readonly boolean[];
   private reflectedCache: ReflectedBinding[] | null = null;
 
   constructor(spec: KernelSpec) {
@@ -53,6 +55,7 @@ export class Kernel {
     this.entryPoint = spec.entryPoint ?? 'main';
     this.bindings = spec.bindings;
     this.bindingNames = Object.keys(spec.bindings);
+    this.writable = this.bindingNames.map((n) => spec.bindings[n] === 'read_write');
   }
 
   /** Bindings as the WGSL declares them (parsed once with wgsl_reflect). */

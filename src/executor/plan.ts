@@ -15,7 +15,8 @@ interface VirtualBuffer {
 type Ref = { virtual: VirtualBuffer } | { external: GPUBuffer };
 
 type PlannedCommand =
-  | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; refs: Ref[]; bindings: RecordedBinding[]; grid: readonly [number, number, number]; group?: GPUBindGroup }
+  /** `dead`: not replayed (everything it writes is an intermediate nothing else uses). */
+  | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; refs: Ref[]; bindings: RecordedBinding[]; writable: readonly boolean[]; grid: readonly [number, number, number]; group?: GPUBindGroup; dead?: boolean }
   /** `elided`: not replayed (its source was redirected onto its destination, or folded into an upload). */
   | { kind: 'copy'; op: string; src: Ref; srcOffset: number; dst: Ref; dstOffset: number; bytes: number; elided?: boolean }
   /**
@@ -92,6 +93,8 @@ export interface PlanCounts {
   directUploads: number;
   /** Copies removed because their source was written straight into their destination (gradients into the optimizer's arena). */
   elidedCopies: number;
+  /** Dispatches removed because nothing used what they wrote (a backward seed of ones that no rule read). */
+  deadDispatches: number;
 }
 
 const COPY_SRC = 0x04, COPY_DST = 0x08;
@@ -135,12 +138,14 @@ export class Plan {
   /** `inputBuffers`: buffers the replay's prologue writes (the compiled step's input slots). */
   constructor(private readonly rt: Runtime, private readonly commands: PlannedCommand[], virtuals: VirtualBuffer[], private readonly label: string, inputBuffers: readonly GPUBuffer[] = []) {
     const transient = virtuals.filter((v) => v.released && v.firstUse >= 0);
+    const deadDispatches = this.removeDeadDispatches(transient);
     const elidedCopies = this.elideCopies(new Set(transient));
     this.foldUploadCopies();
     this.memory = this.assignBuffers(transient);
     this.markDirectUploads(inputBuffers);
     for (const cmd of commands) {
       if (cmd.kind === 'dispatch') {
+        if (cmd.dead) continue;
         for (const r of cmd.refs) this.pinRef(r);
         cmd.group = rt.createBindGroup(cmd.layout, cmd.bindings.map((b, i) => this.binding(cmd.refs[i]!, b)), `${label}: ${cmd.kernel}`);
       } else if (cmd.kind === 'copy') {
@@ -156,11 +161,11 @@ export class Plan {
         rt.device.queue.writeBuffer(cmd.source, 0, cmd.data);
       }
     }
-    this.encoded = commands.filter((c) => c.kind === 'dispatch' || (!c.elided && !(c.kind === 'upload' && c.direct)));
+    this.encoded = commands.filter((c) => (c.kind === 'dispatch' ? !c.dead : !c.elided && !(c.kind === 'upload' && c.direct)));
     const uploads = commands.filter((c): c is UploadCommand => c.kind === 'upload' && !c.elided);
     this.directUploads = uploads.filter((u) => u.direct);
     this.sourcedUploads = uploads.filter((u) => !u.direct && u.produce);
-    this.kernels = commands.flatMap((c) => (c.kind === 'dispatch' ? [c.kernel] : []));
+    this.kernels = commands.flatMap((c) => (c.kind === 'dispatch' && !c.dead ? [c.kernel] : []));
     let passes = 0, inPass = false;
     for (const c of this.encoded) {
       if (c.kind === 'dispatch' && !inPass) passes++;
@@ -172,6 +177,7 @@ export class Plan {
       passes,
       directUploads: this.directUploads.length,
       elidedCopies,
+      deadDispatches,
     };
   }
 
@@ -244,7 +250,7 @@ export class Plan {
 
   /** Byte ranges a command reads or writes, on the buffers currently assigned. */
   private touched(cmd: PlannedCommand): ByteRange[] {
-    if (cmd.kind === 'dispatch') return cmd.bindings.map((b, i) => this.range(cmd.refs[i]!, b.offset ?? 0, b.size));
+    if (cmd.kind === 'dispatch') return cmd.dead ? [] : cmd.bindings.map((b, i) => this.range(cmd.refs[i]!, b.offset ?? 0, b.size));
     if (cmd.elided) return [];
     if (cmd.kind === 'copy') return [this.range(cmd.src, cmd.srcOffset, cmd.bytes), this.range(cmd.dst, cmd.dstOffset, cmd.bytes)];
     return [this.range(cmd.dst, cmd.dstOffset, Math.ceil(cmd.data.byteLength / 4) * 4)];
@@ -255,6 +261,27 @@ export class Plan {
       for (const r of this.touched(this.commands[i]!)) if (overlaps(r, buffer, start, end)) return true;
     }
     return false;
+  }
+
+  /**
+   * A dispatch whose every writable binding is an intermediate no other command uses computes nothing
+   * anyone sees. Returns how many there were; the intermediates they wrote get no buffer.
+   */
+  private removeDeadDispatches(transient: VirtualBuffer[]): number {
+    const transientSet = new Set(transient);
+    const unused = new Set<VirtualBuffer>();
+    let dead = 0;
+    this.commands.forEach((c, index) => {
+      if (c.kind !== 'dispatch') return;
+      const written = c.refs.filter((_, i) => c.writable[i]);
+      const isDead = written.length > 0 && written.every((r) => 'virtual' in r && transientSet.has(r.virtual) && r.virtual.firstUse === index && r.virtual.lastUse === index);
+      if (!isDead) return;
+      c.dead = true;
+      dead++;
+      for (const r of written) unused.add((r as { virtual: VirtualBuffer }).virtual);
+    });
+    for (let i = transient.length - 1; i >= 0; i--) if (unused.has(transient[i]!)) transient.splice(i, 1);
+    return dead;
   }
 
   /**

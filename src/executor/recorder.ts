@@ -7,7 +7,8 @@ export interface RecordedBinding {
 }
 
 export type RecordedCommand =
-  | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; bindings: RecordedBinding[]; grid: readonly [number, number, number] }
+  /** `writable[i]`: whether binding i may be written (the kernel's read_write storage bindings). */
+  | { kind: 'dispatch'; op: string; kernel: string; pipeline: GPUComputePipeline; layout: GPUBindGroupLayout; bindings: RecordedBinding[]; writable: readonly boolean[]; grid: readonly [number, number, number] }
   | { kind: 'copy'; op: string; src: GPUBuffer; srcOffset: number; dst: GPUBuffer; dstOffset: number; bytes: number }
   /** A queue.writeBuffer; `produce` (when given) makes fresh data at every replay (learning rate, step count, RNG step). */
   | { kind: 'upload'; op: string; dst: GPUBuffer; dstOffset: number; data: Uint8Array; produce?: () => ArrayBufferView };

@@ -73,6 +73,8 @@ export class Optimizer {
   private readonly updateBindings: Record<string, BufferRange>;
   private readonly specialization: Specialization;
   private disposed = false;
+  /** zeroGrad() was called: parameters reaching step() without a gradient get a zeroed gradient view. */
+  private zeroPending = false;
 
   constructor(readonly name: string, params: readonly Tensor[], readonly config: OptimConfig, options: OptimizerOptions = {}) {
     if (params.length === 0) throw new ArgumentError(name, 'needs at least one parameter');
@@ -160,6 +162,15 @@ export class Optimizer {
       copies.push([g.buffer(op), view.buffer(op), g.size * BYTES_PER_ELEMENT]);
     });
     const rt = this.rt;
+    if (this.zeroPending) {
+      this.zeroPending = false;
+      // Usually every parameter has a gradient to copy and nothing needs zeroing.
+      this.params.forEach((p, i) => {
+        if (p.grad) return;
+        const view = this.arena.grads[this.index[i]!]!.buffer(op);
+        rt.dispatch({ op, kernel: fillKernel, bindings: { out: view, p: Uint32Array.of(view.size / BYTES_PER_ELEMENT, 0) }, workgroups: Math.ceil(view.size / BYTES_PER_ELEMENT / FILL_WORKGROUP) });
+      });
+    }
     for (const [src, dst, bytes] of copies) rt.copy(op, src.buffer, dst.buffer, bytes, src.offset, dst.offset);
     // Gradients backward() made now read the arena: their own buffers go back (a compiled step then sees
     // each one's buffer end in that copy, and has the backward write straight into the arena). A tensor
@@ -182,14 +193,13 @@ export class Optimizer {
   }
 
   /**
-   * Zeroes the gradient arena (one dispatch) and sets every parameter's `.grad` to null (PyTorch's
-   * set_to_none), so the next backward starts from zero without adding into the old gradient.
+   * Sets every parameter's `.grad` to null (PyTorch's zero_grad with set_to_none), so the next backward
+   * writes gradients instead of adding to the old ones. Nothing is dispatched: the next `step()` copies the
+   * new gradients over the arena's, and zeroes the views of parameters that got none.
    */
   zeroGrad(): void {
-    const op = `${this.name}.zeroGrad`;
-    this.checkAlive(op);
-    const n = this.arena.totalElements;
-    this.rt.dispatch({ op, kernel: fillKernel, bindings: { out: this.arena.gradBuffer.range, p: Uint32Array.of(n, 0) }, workgroups: Math.ceil(n / FILL_WORKGROUP) });
+    this.checkAlive(`${this.name}.zeroGrad`);
+    this.zeroPending = true;
     this.params.forEach((p, i) => {
       if (p.grad && p.grad !== this.arena.grads[this.index[i]!]) p.grad.dispose();
       p.grad = null;

@@ -216,20 +216,29 @@ describe('optimizer API', () => {
     expectClose(await p.toArray(), ref.params[0]!, { rtol: 1e-4, atol: 2e-5 }, 'params after 6 compiled steps');
   });
 
-  it('zeroGrad zeroes the gradient arena in one dispatch and drops separate .grad tensors', async () => {
-    const p = tensor([1, 2, 3]);
-    const opt = new SGD([p], { lr: 1 });
+  it('zeroGrad drops every .grad without a dispatch; the next step zeroes the views of parameters left without one', async () => {
+    const p = tensor([1, 2, 3]), q = tensor([5, 6]);
+    const opt = new SGD([p, q], { lr: 1 });
     p.grad = tensor([1, 1, 1]);
+    q.grad = tensor([2, 2]);
     opt.step();
+    expectClose(await q.toArray(), [3, 4], { rtol: 0 }, 'q after the first step');
     const g = p.grad;
     const before = rt.stats.dispatches;
     opt.zeroGrad();
-    expect(rt.stats.dispatches - before).toBe(1);
+    expect(rt.stats.dispatches - before).toBe(0);
     expect(p.grad).toBeNull();
+    expect(q.grad).toBeNull();
     expect(g.isDisposed).toBe(true);
-    expectClose(await opt.arena.grads[0]!.toArray(), [0, 0, 0], { rtol: 0 }, 'gradient view');
+    p.grad = tensor([1, 0, -1]);
+    // q has no gradient now: its view still holds [2, 2] and must count as zero.
     opt.step();
-    expectClose(await p.toArray(), [0, 1, 2], { rtol: 0 }, 'a zero gradient moves nothing');
+    expectClose(await p.toArray(), [-1, 1, 3], { rtol: 0 }, 'p after the second step');
+    expectClose(await q.toArray(), [3, 4], { rtol: 0 }, 'a parameter without a gradient after zeroGrad does not move');
+    expectClose(await opt.arena.grads[1]!.toArray(), [0, 0], { rtol: 0 }, "q's gradient view");
+    // Without zeroGrad in between, a missing gradient means the view's contents, as before.
+    opt.step();
+    expectClose(await p.toArray(), [-2, 1, 4], { rtol: 0 }, 'p after the third step (its view still holds [1, 0, -1])');
   });
 
   it('after step(), a gradient made by backward() reads the arena (same object, buffer returned); an assigned one is left alone', async () => {
