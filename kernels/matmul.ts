@@ -56,11 +56,17 @@ export function matmulWorkgroups(tile: MatmulTile, batch: number, M: number, N: 
  * way to 'large' once there are enough 128×128 tiles to fill a large GPU.
  */
 export function chooseTile(batch: number, M: number, N: number): MatmulTile {
-  const padded = (tile: MatmulTile) => {
-    const { bm, bn } = tileExtent(tile);
-    return Math.ceil(M / bm) * bm * Math.ceil(N / bn) * bn;
-  };
-  const best = SHAPED_TILES.reduce((b, t) => (padded(t) < padded(b) ? t : b));
+  // A plain loop: this runs for every matmul.
+  let best: MatmulTile = SHAPED_TILES[0], bestArea = Infinity;
+  for (const tile of SHAPED_TILES) {
+    const t = MATMUL_TILES[tile];
+    const bm = t.wgM * t.tm, bn = t.wgN * t.tn;
+    const area = Math.ceil(M / bm) * bm * Math.ceil(N / bn) * bn;
+    if (area < bestArea) {
+      best = tile;
+      bestArea = area;
+    }
+  }
   if (best === 'small' && matmulWorkgroups('large', batch, M, N) >= LARGE_TILE_MIN_WORKGROUPS) return 'large';
   return best;
 }

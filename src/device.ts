@@ -498,8 +498,11 @@ export class Runtime {
   }
 
   private uniformFor(words: Uint32Array): { buffer: GPUBuffer; id: number } {
-    // The words as UTF-16 code units: an exact key, much cheaper to build than words.join(',').
-    const key = String.fromCharCode.apply(null, new Uint16Array(words.buffer, words.byteOffset, words.length * 2) as unknown as number[]);
+    // The length, then the words up to the last nonzero one as UTF-16 code units: an exact key (params
+    // blocks are mostly zero padding), much cheaper to build than words.join(',').
+    let used = words.length;
+    while (used > 0 && words[used - 1] === 0) used--;
+    const key = String.fromCharCode(words.length) + String.fromCharCode.apply(null, new Uint16Array(words.buffer, words.byteOffset, used * 2) as unknown as number[]);
     let u = this.uniforms.get(key);
     if (u) return u;
     const size = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
