@@ -89,7 +89,7 @@ const specs = new Map<number, Specialization>();
 export function matmulSpecialization(v: MatmulVariant): Specialization {
   let index = TILE_NAMES.indexOf(v.tile) * 8 + ACTIVATIONS[v.activation];
   for (const flag of [v.transposeA, v.transposeB, v.vecA, v.vecB, v.bias]) index = index * 2 + (flag ? 1 : 0);
-  return cachedSpec(specs, index, () => buildSpecialization(v));
+  return cachedSpec(specs, index, buildSpecialization, v);
 }
 
 function buildSpecialization(v: MatmulVariant): Specialization {
@@ -103,12 +103,15 @@ function buildSpecialization(v: MatmulVariant): Specialization {
   };
 }
 
+export const MATMUL_PARAM_WORDS = 8 + 4 * MAX_BATCH_DIMS;
+
 /**
  * Uniform words of shaders/matmul.wgsl's Params. `dims`: batch dimensions, outermost first, as
- * [size, A stride, B stride] in elements (at most MAX_BATCH_DIMS).
+ * [size, A stride, B stride] in elements (at most MAX_BATCH_DIMS). `into`: an array of MATMUL_PARAM_WORDS to
+ * overwrite instead of allocating one (a 160-byte typed array lives off the JS heap: costly per dispatch).
  */
-export function matmulParams(M: number, N: number, K: number, dims: readonly (readonly [number, number, number])[], workgroups: number, param: number): Uint32Array {
-  const words = new Uint32Array(8 + 4 * MAX_BATCH_DIMS);
+export function matmulParams(M: number, N: number, K: number, dims: readonly (readonly [number, number, number])[], workgroups: number, param: number, into?: Uint32Array): Uint32Array {
+  const words = into ? into.fill(0) : new Uint32Array(MATMUL_PARAM_WORDS);
   words[0] = M;
   words[1] = N;
   words[2] = K;

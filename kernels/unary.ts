@@ -11,12 +11,13 @@ const UNARY_WORKGROUP = 256;
 
 /** Dispatch plan for `n` elements: vec4 per thread when n is a multiple of 4, else one f32 per thread. */
 const specs = new Map<number, Specialization>();
+const unarySpec = (op: UnaryOp, vec4: boolean): Specialization => ({ OP: `${UNARY_OPS[op]}u`, V: vec4 ? 'vec4<f32>' : 'f32' });
 
 export function planUnary(op: UnaryOp, n: number): { specialize: Specialization; params: Uint32Array; workgroups: number } {
   const vec4 = n % 4 === 0;
   const count = vec4 ? n / 4 : n;
   return {
-    specialize: cachedSpec(specs, UNARY_OPS[op] * 2 + (vec4 ? 1 : 0), () => ({ OP: `${UNARY_OPS[op]}u`, V: vec4 ? 'vec4<f32>' : 'f32' })),
+    specialize: cachedSpec(specs, UNARY_OPS[op] * 2 + (vec4 ? 1 : 0), unarySpec, op, vec4),
     params: Uint32Array.of(count),
     workgroups: Math.ceil(count / UNARY_WORKGROUP),
   };

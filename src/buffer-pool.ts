@@ -27,7 +27,7 @@ function GPUBufferUsageFlags(): number {
 export function sizeClass(bytes: number): number {
   const min = 256;
   if (bytes <= 4096) return Math.max(min, Math.ceil(bytes / min) * min);
-  const pow = 2 ** Math.floor(Math.log2(bytes));
+  const pow = bytes < 2 ** 31 ? 2 ** (31 - Math.clz32(bytes)) : 2 ** Math.floor(Math.log2(bytes));
   const step = pow / 8;
   return Math.ceil(bytes / step) * step;
 }
@@ -43,26 +43,32 @@ export class BufferPool {
 
   constructor(private readonly device: GPUDevice, private readonly onDestroy: (id: number) => void) {}
 
-  /** Whether `acquire(bytes)` would create a buffer (none of its size class is free). */
-  wouldCreate(bytes: number): boolean {
-    return !this.free.get(sizeClass(bytes))?.length;
-  }
-
-  acquire(bytes: number, label?: string): GPUBuffer {
-    const size = sizeClass(bytes);
-    const list = this.free.get(size);
-    let buf = list?.pop();
-    if (!buf) {
-      buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
-      this.sizes.set(buf, size);
-      this.ids.set(buf, this.nextId++);
-      this.stats.liveBuffers++;
-      this.stats.liveBytes += size;
-      this.stats.created++;
-    }
+  /** A free buffer of `size` (a size class), or null when one must be created with `create`. */
+  reuse(size: number): GPUBuffer | null {
+    const buf = this.free.get(size)?.pop();
+    if (!buf) return null;
     this.stats.inUseBuffers++;
     this.stats.inUseBytes += size;
     return buf;
+  }
+
+  /** A new buffer of `size` (a size class), handed out. */
+  create(size: number, label?: string): GPUBuffer {
+    const buf = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
+    this.sizes.set(buf, size);
+    this.ids.set(buf, this.nextId++);
+    this.stats.liveBuffers++;
+    this.stats.liveBytes += size;
+    this.stats.created++;
+    this.stats.inUseBuffers++;
+    this.stats.inUseBytes += size;
+    return buf;
+  }
+
+  /** A buffer of at least `bytes`: reused from its size class, else created. */
+  acquire(bytes: number, label?: string): GPUBuffer {
+    const size = sizeClass(bytes);
+    return this.reuse(size) ?? this.create(size, label);
   }
 
   /** Returns a buffer to its size class (or to its pin, while a compiled plan uses it). */

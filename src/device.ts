@@ -1,4 +1,4 @@
-import { BufferPool, type PoolStats } from './buffer-pool.js';
+import { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
 import {
   ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
   type GPUErrorContext,
@@ -187,14 +187,18 @@ export class Runtime {
   /** Storage buffer of at least `bytes` from the pool. */
   allocate(op: string, bytes: number): GPUBuffer {
     if (this.lostError) throw this.lostError;
-    // A new buffer is created inside the batch's error scopes (out-of-memory names this op); a pooled one needs none.
-    if (this.poison || this.pool.wouldCreate(bytes)) this.ensureBatch(op);
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
-    const before = this.pool.created;
-    const buf = this.pool.acquire(bytes, op);
-    if (this.pool.created !== before) this.stats.buffersCreated++;
+    if (this.poison) this.ensureBatch(op);
+    const size = sizeClass(bytes);
+    let buf = this.pool.reuse(size);
+    if (!buf) {
+      // Created inside the batch's error scopes, so out-of-memory names this op; a pooled buffer needs none.
+      this.ensureBatch(op);
+      buf = this.pool.create(size, op);
+      this.stats.buffersCreated++;
+    }
     this.recorder?.onAllocate(buf, bytes);
     if (this.poison) {
       const words = this.pool.sizeOf(buf) / 4;

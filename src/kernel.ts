@@ -28,9 +28,9 @@ export type Specialization = Record<string, string | number>;
  * A specialization built once per variant index and frozen: the runtime finds its pipeline by the
  * object's identity, skipping the key string it otherwise builds at every dispatch.
  */
-export function cachedSpec(cache: Map<number, Specialization>, index: number, build: () => Specialization): Specialization {
+export function cachedSpec<A extends unknown[]>(cache: Map<number, Specialization>, index: number, build: (...args: A) => Specialization, ...args: A): Specialization {
   let spec = cache.get(index);
-  if (!spec) cache.set(index, (spec = Object.freeze(build())));
+  if (!spec) cache.set(index, (spec = Object.freeze(build(...args))));
   return spec;
 }
 

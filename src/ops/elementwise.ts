@@ -92,7 +92,8 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   let words: Uint32Array;
   if (plan) words = broadcastWords(n, plan, [scalar]);
   else {
-    words = new Uint32Array(BINARY_PARAM_WORDS);
+    // dispatch() reads uniform words before returning and keeps none: one scratch array serves every call.
+    words = contiguousWords;
     words[0] = n;
     words[1] = n === 1 ? 0 : 1; // the rank planBroadcast gives a contiguous shape
     words[2] = scalar;
@@ -102,15 +103,19 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
     op, kernel: binaryKernel,
     bindings: { a: ta.buffer(op), b: tb.buffer(op), out: out.buffer(op), p: words },
     workgroups: Math.ceil(n / ELEMENTWISE_PER_WORKGROUP),
-    // WGSL spells the element types like the dtypes.
-    specialize: cachedSpec(binarySpecs, specIndex, () => ({ OP: `${opCode}u`, T: dtype, R: outDType, FLOAT: `${dtype === 'f32'}`, STRIDED: `${strided}`, SCALAR: `${mode}u` })),
+    specialize: cachedSpec(binarySpecs, specIndex, binarySpec, opCode, dtype, outDType, strided, mode),
   });
   return out;
 }
 
+/** WGSL spells the element types like the dtypes. */
+function binarySpec(opCode: number, dtype: DType, outDType: DType, strided: boolean, mode: number): Specialization {
+  return { OP: `${opCode}u`, T: dtype, R: outDType, FLOAT: `${dtype === 'f32'}`, STRIDED: `${strided}`, SCALAR: `${mode}u` };
+}
+
 const DTYPE_CODES: readonly DType[] = ['f32', 'i32', 'u32'];
-/** broadcastWords' length for two inputs. */
-const BINARY_PARAM_WORDS = 4 + 8 * 3;
+/** broadcastWords' layout for two inputs, of which a contiguous op sets only n, rank and the scalar. */
+const contiguousWords = new Uint32Array(4 + 8 * 3);
 
 function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;

@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
 import {
-  ACTIVATIONS, chooseTile, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups,
+  ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups,
   type Activation, type MatmulTile, type MatmulVariant,
 } from '../../kernels/matmul.js';
 
@@ -151,6 +151,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   return matmulWithTile(a, b, opts);
 }
 
+/** dispatch() reads uniform words before returning and keeps none: one scratch array serves every matmul. */
+const paramScratch = new Uint32Array(MATMUL_PARAM_WORDS);
+
 /** @internal `matmul` with the tile configuration forced (tests reach every one at small sizes; benchmarks compare them). */
 export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, tile?: MatmulTile): Tensor {
   const op = 'matmul';
@@ -167,7 +170,7 @@ export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, t
   rt.dispatch({
     op,
     kernel: matmulKernel,
-    bindings: { a: aBuf, b: bBuf, bias: biasBuf, out: out.buffer(op), p: matmulParams(plan.M, plan.N, plan.K, plan.dims, workgroups, plan.param) },
+    bindings: { a: aBuf, b: bBuf, bias: biasBuf, out: out.buffer(op), p: matmulParams(plan.M, plan.N, plan.K, plan.dims, workgroups, plan.param, paramScratch) },
     workgroups,
     specialize: matmulSpecialization(variant),
   });
