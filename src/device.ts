@@ -282,7 +282,8 @@ export class Runtime {
     const pass = this.pass ?? (this.pass = this.encoder!.beginComputePass());
     if (pipeline !== this.passPipeline) pass.setPipeline((this.passPipeline = pipeline));
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    if (grid[1] === 1 && grid[2] === 1) pass.dispatchWorkgroups(grid[0]);
+    else pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     this.batch!.ops.push(op);
     this.batch!.kernels.push(kernel.name);
     this.stats.dispatches++;

@@ -200,7 +200,10 @@ export class Plan {
           pass ??= enc.beginComputePass();
           if (cmd.pipeline !== pipeline) pass.setPipeline((pipeline = cmd.pipeline));
           pass.setBindGroup(0, cmd.group!);
-          pass.dispatchWorkgroups(cmd.grid[0], cmd.grid[1], cmd.grid[2]);
+          const g = cmd.grid;
+          // Fewer arguments are measurably cheaper through dawn.node's bindings.
+          if (g[1] === 1 && g[2] === 1) pass.dispatchWorkgroups(g[0]);
+          else pass.dispatchWorkgroups(g[0], g[1], g[2]);
           continue;
         }
         if (pass) {
