@@ -60,8 +60,12 @@ async function compareWithReference(make: Make, options: OptimizerOptions, rng: 
   const state = opt.state();
   expect(state.step).toBe(steps);
   expect(Object.keys(state.buffers).sort()).toEqual(Object.keys(ref.state).sort());
+  // Centered RMSProp divides by sqrt(v − ḡ²), which loses f32 digits to cancellation wherever the running
+  // mean of a gradient nearly accounts for its running square; momentum then carries that error on. Its
+  // state gets 5× the relative bound (seen: 1.6e-4 on one element of 195 with TEST_SEED=270454620).
+  const rtol = opt.config.kind === 'rmsprop' && opt.config.centered ? 5e-4 : 1e-4;
   for (const [name, ts] of Object.entries(state.buffers)) {
-    (await values(ts)).forEach((g, i) => expectClose(g, ref.state[name]![i]!, { rtol: 1e-4, atol: 1e-6 }, `${opt.name} ${name}[${i}]`));
+    (await values(ts)).forEach((g, i) => expectClose(g, ref.state[name]![i]!, { rtol, atol: 1e-6 }, `${opt.name} ${name}[${i}]`));
   }
   return { opt, ref };
 }
