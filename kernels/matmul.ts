@@ -81,6 +81,8 @@ export interface MatmulVariant {
   vecB: boolean;
   activation: Activation;
   bias: boolean;
+  /** Multiply by (gate > 0), the gate bound in bias's place. */
+  gate: boolean;
 }
 
 const TILE_NAMES = Object.keys(MATMUL_TILES) as MatmulTile[];
@@ -88,7 +90,7 @@ const specs = new Map<number, Specialization>();
 
 export function matmulSpecialization(v: MatmulVariant): Specialization {
   let index = TILE_NAMES.indexOf(v.tile) * 8 + ACTIVATIONS[v.activation];
-  for (const flag of [v.transposeA, v.transposeB, v.vecA, v.vecB, v.bias]) index = index * 2 + (flag ? 1 : 0);
+  for (const flag of [v.transposeA, v.transposeB, v.vecA, v.vecB, v.bias, v.gate]) index = index * 2 + (flag ? 1 : 0);
   return cachedSpec(specs, index, buildSpecialization, v);
 }
 
@@ -99,7 +101,7 @@ function buildSpecialization(v: MatmulVariant): Specialization {
     TRANS_A: String(v.transposeA), TRANS_B: String(v.transposeB),
     AUnit: v.vecA ? 'vec4f' : 'array<f32, 1>', A_W: v.vecA ? '4u' : '1u',
     BUnit: v.vecB ? 'vec4f' : 'array<f32, 1>', B_W: v.vecB ? '4u' : '1u',
-    ACT: `${ACTIVATIONS[v.activation]}u`, HAS_BIAS: String(v.bias),
+    ACT: `${ACTIVATIONS[v.activation]}u`, HAS_BIAS: String(v.bias), GATE: String(v.gate),
   };
 }
 

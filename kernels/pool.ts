@@ -8,7 +8,7 @@ import avgBackwardSource from '../shaders/avgpool2d-backward.wgsl?raw';
 export const POOL_WORKGROUP = 256;
 
 export const maxPool2dKernel = defineKernel({ name: 'maxpool2d', source: maxSource, bindings: { x: 'read', y: 'read_write', indices: 'read_write', p: 'uniform' } });
-export const maxPool2dBackwardKernel = defineKernel({ name: 'maxpool2d-backward', source: maxBackwardSource, bindings: { dy: 'read', indices: 'read', dx: 'read_write', p: 'uniform' } });
+export const maxPool2dBackwardKernel = defineKernel({ name: 'maxpool2d-backward', source: maxBackwardSource, bindings: { dy: 'read', indices: 'read', gate: 'read', dx: 'read_write', p: 'uniform' } });
 export const avgPool2dKernel = defineKernel({ name: 'avgpool2d', source: avgSource, bindings: { x: 'read', y: 'read_write', p: 'uniform' } });
 export const avgPool2dBackwardKernel = defineKernel({ name: 'avgpool2d-backward', source: avgBackwardSource, bindings: { dy: 'read', dx: 'read_write', p: 'uniform' } });
 

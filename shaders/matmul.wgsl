@@ -26,6 +26,9 @@ alias BUnit = array<f32, 1>;
 const B_W = 1u;
 const ACT = 0u;         // one of ACT_* below
 const HAS_BIAS = false;
+// The product times (gate > 0), gate an array of out's shape bound in bias's place: a ReLU's backward fused
+// into the product that computes the gradient of its output (never with a bias or an activation).
+const GATE = false;
 
 const ACT_NONE = 0u;
 const ACT_RELU = 1u;
@@ -67,7 +70,7 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> a: array<AUnit>;
 @group(0) @binding(1) var<storage, read> b: array<BUnit>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;  // [N], or with GATE the gate, out's shape
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 
@@ -215,9 +218,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       let v = acc[i * (TN / 4u) + j];
       for (var c = 0u; c < 4u; c++) {
         if (n + c < p.N) {
+          let o = c0 + m * p.N + n + c;
           var y = v[c];
           if (HAS_BIAS) { y += bias[n + c]; }
-          out[c0 + m * p.N + n + c] = activate(y);
+          if (GATE) { y = select(0.0, y, bias[o] > 0.0); }
+          out[o] = activate(y);
         }
       }
     }

@@ -3,7 +3,7 @@ import * as A from '../ops/activation.js';
 import * as E from '../ops/elementwise.js';
 import type { Operand } from '../ops/elementwise.js';
 import { Tensor } from '../tensor.js';
-import { unbroadcast } from './util.js';
+import { markReluOutput, outputActivationBackward, unbroadcast } from './util.js';
 
 /** Differentiable elementwise ops: forward kernel and backward rule side by side. */
 
@@ -104,7 +104,9 @@ export function sqrt(x: Tensor): Tensor {
 /** y-based activations: the backward reads the output, so the input may be freed. */
 function yActivation(kind: 'relu' | 'sigmoid' | 'tanh', x: Tensor, forward: (x: Tensor) => Tensor): Tensor {
   const y = forward(x);
-  return needsGrad(x) ? record(y, kind, [x], (g) => [A.activationBackward(kind, g, y)]) : y;
+  if (!needsGrad(x)) return y;
+  if (kind === 'relu') markReluOutput(y);
+  return record(y, kind, [x], (g) => [outputActivationBackward(kind, g, y)]);
 }
 
 export const relu = (x: Tensor): Tensor => yActivation('relu', x, E.relu);

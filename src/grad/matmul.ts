@@ -1,9 +1,8 @@
 import { needsGrad, record } from '../autograd.js';
-import * as A from '../ops/activation.js';
 import * as M from '../ops/matmul.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
-import { activateUnfused, OUTPUT_BASED_ACTIVATIONS, unbroadcast } from './util.js';
+import { activateUnfused, isReluOutput, markMasked, markReluOutput, OUTPUT_BASED_ACTIVATIONS, outputActivationBackward, unbroadcast } from './util.js';
 
 /**
  * Differentiable matmul with bias and activation epilogue. With gradients on, relu/sigmoid/tanh stay in
@@ -20,15 +19,20 @@ export function matmul(a: Tensor, b: Tensor, opts: M.MatmulOptions = {}): Tensor
     return activateUnfused(act, pre, opts);
   }
   const y = M.matmul(a, b, opts);
+  if (act === 'relu') markReluOutput(y);
   const ta = opts.transposeA ?? false, tb = opts.transposeB ?? false;
   const inputs = bias ? [a, b, bias] : [a, b];
   return record(y, 'matmul', inputs, (g) => {
-    const dpre = act === 'none' ? g : A.activationBackward(act as 'relu' | 'sigmoid' | 'tanh', g, y);
+    const dpre = outputActivationBackward(act, g, y);
     let da: Tensor | null = null, db: Tensor | null = null, dbias: Tensor | null = null;
     if (a.requiresGrad) {
-      const full = ta ? M.matmul(b, dpre, { transposeA: tb, transposeB: true }) : M.matmul(dpre, b, { transposeB: !tb });
+      // a produced by a ReLU, and da computed in a's own shape: the ReLU's backward rides in this product.
+      const unbatched = a.rank === y.rank && a.shape.every((d, i) => i >= a.rank - 2 || d === y.shape[i]);
+      const gate = isReluOutput(a) && unbatched ? a : undefined;
+      const full = ta ? M.matmul(b, dpre, { transposeA: tb, transposeB: true, gate }) : M.matmul(dpre, b, { transposeB: !tb, gate });
       da = unbroadcast(full, a.shape);
       if (da !== full) full.dispose();
+      else if (gate) markMasked(da);
     }
     if (b.requiresGrad) {
       const full = tb ? M.matmul(dpre, a, { transposeA: true, transposeB: ta }) : M.matmul(a, dpre, { transposeA: !ta });

@@ -8,7 +8,7 @@ import * as E from '../ops/elementwise.js';
 import * as P from '../ops/pool.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
-import { activateUnfused, OUTPUT_BASED_ACTIVATIONS } from './util.js';
+import { activateUnfused, isReluOutput, markMasked, markReluOutput, OUTPUT_BASED_ACTIVATIONS, outputActivationBackward } from './util.js';
 
 /** Differentiable layers' functional forms: forward kernels and backward rules side by side. */
 
@@ -23,9 +23,10 @@ export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions = {}): Tensor
     return activateUnfused(act, pre, opts);
   }
   const y = C.conv2d(x, w, opts);
+  if (act === 'relu') markReluOutput(y);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(y, 'conv2d', inputs, (g) => {
-    const dpre = act === 'none' ? g : A.activationBackward(act as 'relu' | 'sigmoid' | 'tanh', g, y);
+    const dpre = outputActivationBackward(act, g, y);
     const grads = C.conv2dBackward(dpre, x, w, {
       stride: opts.stride, padding: opts.padding, dilation: opts.dilation, groups: opts.groups, maxIm2colBytes: opts.maxIm2colBytes,
       needs: { dx: x.requiresGrad, dw: w.requiresGrad, db: !!bias?.requiresGrad },
@@ -41,6 +42,8 @@ export function maxPool2d(x: Tensor, opts: P.Pool2dOptions): Tensor {
     indices.dispose();
     return y;
   }
+  // Pooling a ReLU's output (conv → ReLU → pool): the ReLU's backward rides in the pool's.
+  if (isReluOutput(x)) return record(y, 'maxPool2d', [x], (g) => [markMasked(P.maxPool2dBackward(g, indices, x.shape, opts, x))]);
   return record(y, 'maxPool2d', [x], (g) => [P.maxPool2dBackward(g, indices, x.shape, opts)]);
 }
 

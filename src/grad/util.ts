@@ -48,6 +48,42 @@ export function expandTo(g: Tensor, shape: Shape): Tensor {
   return out;
 }
 
+/** Outputs of ReLUs (standalone, or in a matmul/conv epilogue), which a consumer may gate its gradient by. */
+const reluOutputs = new WeakSet<Tensor>();
+/** Gradients a consumer already multiplied by their ReLU's mask (y > 0), fusing the ReLU's backward into its own kernel. */
+const maskedGrads = new WeakSet<Tensor>();
+
+export function markReluOutput(y: Tensor): Tensor {
+  reluOutputs.add(y);
+  return y;
+}
+
+/** Whether a consumer of `x` may compute x's gradient already masked by (x > 0) (then `markMasked` it). */
+export function isReluOutput(x: Tensor): boolean {
+  return reluOutputs.has(x);
+}
+
+export function markMasked(g: Tensor): Tensor {
+  maskedGrads.add(g);
+  return g;
+}
+
+/**
+ * The ReLU's backward g·(y > 0) — skipped when the consumer already applied the mask. Applying it twice is
+ * harmless (the mask is idempotent and linear), so a gradient summed from several consumers, which loses
+ * the mark, is simply masked again.
+ */
+export function reluBackward(g: Tensor, y: Tensor): Tensor {
+  return maskedGrads.has(g) ? g : A.activationBackward('relu', g, y);
+}
+
+/** The backward of an epilogue activation whose derivative reads the output y (relu, sigmoid, tanh). */
+export function outputActivationBackward(act: Activation, g: Tensor, y: Tensor): Tensor {
+  if (act === 'none') return g;
+  if (act === 'relu') return reluBackward(g, y);
+  return A.activationBackward(act as 'sigmoid' | 'tanh', g, y);
+}
+
 /** Epilogue activations whose backward reads only the output, so matmul/conv keep them fused when training. */
 export const OUTPUT_BASED_ACTIVATIONS: ReadonlySet<Activation> = new Set<Activation>(['relu', 'sigmoid', 'tanh']);
 

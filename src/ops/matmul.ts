@@ -22,6 +22,11 @@ export interface MatmulOptions {
   slope?: number;
   /** elu's α in α(eˣ − 1) for x < 0 (default 1). */
   alpha?: number;
+  /**
+   * Multiply the product by (gate > 0), `gate` having the output's shape: ReLU's backward fused into the
+   * product that computes the gradient of a ReLU's output (gate = that output). No bias or activation with it.
+   */
+  gate?: Tensor;
 }
 
 /** What `planMatmul` needs of an operand (a Tensor, or a shape and dtype in tests and references). */
@@ -30,8 +35,9 @@ export interface MatmulOperand {
   readonly dtype: DType;
 }
 
-export interface MatmulPlanOptions extends Omit<MatmulOptions, 'bias'> {
+export interface MatmulPlanOptions extends Omit<MatmulOptions, 'bias' | 'gate'> {
   bias?: MatmulOperand;
+  gate?: MatmulOperand;
 }
 
 export interface MatmulPlan {
@@ -55,8 +61,8 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
   if (a.shape.length < 2 || b.shape.length < 2) {
     throw new ShapeError(op, [a.shape, b.shape], 'both operands need at least 2 dimensions (reshape a vector to [1, n] or [n, 1])');
   }
-  if (a.dtype !== 'f32' || b.dtype !== 'f32' || (opts.bias && opts.bias.dtype !== 'f32')) {
-    throw new DTypeError(op, [a.dtype, b.dtype, ...(opts.bias ? [opts.bias.dtype] : [])], 'operands and bias must be f32');
+  if (a.dtype !== 'f32' || b.dtype !== 'f32' || (opts.bias && opts.bias.dtype !== 'f32') || (opts.gate && opts.gate.dtype !== 'f32')) {
+    throw new DTypeError(op, [a.dtype, b.dtype, ...(opts.bias ? [opts.bias.dtype] : []), ...(opts.gate ? [opts.gate.dtype] : [])], 'operands, bias and gate must be f32');
   }
   const ar = a.shape[a.shape.length - 2]!, ac = a.shape[a.shape.length - 1]!;
   const br = b.shape[b.shape.length - 2]!, bc = b.shape[b.shape.length - 1]!;
@@ -88,7 +94,14 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
   if (dims.length > MAX_BATCH_DIMS) {
     throw new ArgumentError(op, `the batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} switch between broadcast and not more than the kernel's ${MAX_BATCH_DIMS} dimensions allow; reshape them`);
   }
-  return { outShape: [...batchShape, M, N], M, N, K, batch: sizeOf(batchShape), dims, activation, param };
+  const outShape = [...batchShape, M, N];
+  if (opts.gate) {
+    if (opts.bias || activation !== 'none') throw new ArgumentError(op, 'gate takes no bias and no activation (it is the gradient of a ReLU output)');
+    if (opts.gate.shape.length !== outShape.length || opts.gate.shape.some((d, i) => d !== outShape[i])) {
+      throw new ShapeError(op, [a.shape, b.shape, opts.gate.shape], `gate must have the output's shape ${formatShape(outShape)}`);
+    }
+  }
+  return { outShape, M, N, K, batch: sizeOf(batchShape), dims, activation, param };
 }
 
 /** leakyRelu's slope or elu's α, checked: each option belongs to its activation only. */
@@ -140,6 +153,7 @@ export function matmulVariant(plan: MatmulPlan, opts: MatmulPlanOptions, tile: M
     vecB: vec(tb ? plan.K : plan.N),
     activation: plan.activation,
     bias: opts.bias !== undefined,
+    gate: opts.gate !== undefined,
   };
 }
 
@@ -159,10 +173,11 @@ export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, t
   const op = 'matmul';
   const plan = planMatmul(a, b, opts);
   const rt = a.rt;
-  if (b.rt !== rt || (opts.bias && opts.bias.rt !== rt)) throw new ArgumentError(op, 'operands belong to different runtimes');
+  if (b.rt !== rt || (opts.bias && opts.bias.rt !== rt) || (opts.gate && opts.gate.rt !== rt)) throw new ArgumentError(op, 'operands belong to different runtimes');
   const aBuf = a.buffer(op), bBuf = b.buffer(op);
-  // Without a bias the binding is unused; a's range fills it (two read-only uses of a buffer may alias).
-  const biasBuf = opts.bias ? opts.bias.buffer(op) : aBuf;
+  // The bias binding holds the bias or the gate; without either a's range fills it (two read-only uses of a
+  // buffer may alias).
+  const biasBuf = opts.bias ? opts.bias.buffer(op) : opts.gate ? opts.gate.buffer(op) : aBuf;
   const out = empty(plan.outShape, 'f32', op, rt);
   if (out.size === 0) return out;
   const variant = matmulVariant(plan, opts, tile ?? chooseTile(plan.batch, plan.M, plan.N));

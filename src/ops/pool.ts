@@ -89,11 +89,19 @@ export function maxPool2d(x: Tensor, opts: Pool2dOptions): MaxPool2dResult {
   return { y, indices };
 }
 
-/** dx for `maxPool2d`: each dy goes to its window's argmax (summed where windows overlap). */
-export function maxPool2dBackward(dy: Tensor, indices: Tensor, xShape: Shape, opts: Pool2dOptions): Tensor {
+/**
+ * dx for `maxPool2d`: each dy goes to its window's argmax (summed where windows overlap). `gate` (x's shape, optional): the result is
+ * multiplied by (gate > 0) — a ReLU's backward fused in when x is that ReLU's output (gate = x).
+ */
+export function maxPool2dBackward(dy: Tensor, indices: Tensor, xShape: Shape, opts: Pool2dOptions, gate?: Tensor): Tensor {
   const op = 'maxPool2dBackward';
   const g = poolGeometry(op, xShape, opts);
   checkGrad(op, dy, g, xShape);
+  if (gate) {
+    checkF32(op, 'gate', gate);
+    if (!sameShape(gate.shape, xShape)) throw new ShapeError(op, [gate.shape, xShape], 'gate must have the input\'s shape');
+    if (gate.rt !== dy.rt) throw new ArgumentError(op, 'dy and gate live on different devices');
+  }
   indices.buffer(op);
   if (indices.dtype !== 'i32') throw new DTypeError(op, [indices.dtype], 'indices must be i32 (from maxPool2d)');
   if (!sameShape(indices.shape, dy.shape)) throw new ShapeError(op, [dy.shape, indices.shape], 'indices must have the shape of dy');
@@ -101,12 +109,16 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, xShape: Shape, op
   const dx = empty(xShape, 'f32', op, dy.rt);
   if (dx.size) {
     dy.rt.dispatch({
-      op, kernel: maxPool2dBackwardKernel, bindings: { dy: dy.buffer(op), indices: indices.buffer(op), dx: dx.buffer(op), p: poolParams(g) },
-      workgroups: workgroups(dx.size),
+      op, kernel: maxPool2dBackwardKernel,
+      // Without a gate, dy fills its (unread) binding.
+      bindings: { dy: dy.buffer(op), indices: indices.buffer(op), gate: (gate ?? dy).buffer(op), dx: dx.buffer(op), p: poolParams(g) },
+      workgroups: workgroups(dx.size), specialize: gate ? GATED : UNGATED,
     });
   }
   return dx;
 }
+
+const GATED = Object.freeze({ GATE: 'true' }), UNGATED = Object.freeze({ GATE: 'false' });
 
 /** 2-D average pooling with zero padding (PyTorch's AvgPool2d; countIncludePad true by default). */
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {

@@ -3,8 +3,10 @@ import { planMatmul, type MatmulPlan, type MatmulPlanOptions } from '../ops/matm
 import { broadcastStrides, stridesOf } from '../shape.js';
 import type { RefTensor } from './ref-tensor.js';
 
-export interface MatmulRefOptions extends Omit<MatmulPlanOptions, 'bias'> {
+export interface MatmulRefOptions extends Omit<MatmulPlanOptions, 'bias' | 'gate'> {
   bias?: RefTensor;
+  /** Of the output's shape: the product is multiplied by (gate > 0). */
+  gate?: RefTensor;
 }
 
 /** The epilogue activation in float64; `param` is leakyRelu's slope or elu's α (see MatmulPlan). */
@@ -54,14 +56,16 @@ function contract(a: RefTensor, b: RefTensor, opts: MatmulRefOptions, plan: Matm
 
 /** The op's validation and dimensions (so the reference throws the same errors). */
 function refPlan(a: RefTensor, b: RefTensor, opts: MatmulRefOptions): MatmulPlan {
-  return planMatmul({ shape: a.shape, dtype: 'f32' }, { shape: b.shape, dtype: 'f32' }, { ...opts, bias: opts.bias && { shape: opts.bias.shape, dtype: 'f32' } });
+  const operand = (t: RefTensor | undefined) => t && { shape: t.shape, dtype: 'f32' as const };
+  return planMatmul({ shape: a.shape, dtype: 'f32' }, { shape: b.shape, dtype: 'f32' }, { ...opts, bias: operand(opts.bias), gate: operand(opts.gate) });
 }
 
-/** matmul in float64: activation(op(a) · op(b) + bias), same options and shape rules as the op. */
+/** matmul in float64: activation(op(a) · op(b) + bias), or op(a) · op(b) · (gate > 0), same options and shape rules as the op. */
 export function matmulRef(a: RefTensor, b: RefTensor, opts: MatmulRefOptions = {}): RefTensor {
   const plan = refPlan(a, b, opts);
   const z = contract(a, b, opts, plan, (x, y) => x * y, (x) => x);
-  return { shape: z.shape, data: z.data.map((v) => activationRef(v, plan.activation, plan.param)) };
+  const gate = opts.gate?.data;
+  return { shape: z.shape, data: z.data.map((v, i) => (gate && !(gate[i]! > 0) ? 0 : activationRef(v, plan.activation, plan.param))) };
 }
 
 /**

@@ -209,6 +209,55 @@ describe('conv and pooling gradients', () => {
     }
   });
 
+  it("a ReLU's backward fused into its consumer (matmul, max pool): same gradients, no activation kernel", async () => {
+    const reluRef = (t: RefTensor) => refActivation('relu', t);
+    const kernels: string[] = [];
+    const cases: { what: string; inputs: Input[]; op: (...xs: Tensor[]) => Tensor; ref: (...xs: RefTensor[]) => RefTensor; masks: number }[] = [
+      {
+        what: 'relu epilogue → matmul', inputs: [input([5, 6]), input([6, 7]), input([7, 3])], masks: 0,
+        op: (x, w1, w2) => matmul(matmul(x!, w1!, { activation: 'relu' }), w2!),
+        ref: (x, w1, w2) => matmulRef(matmulRef(x!, w1!, { activation: 'relu' }), w2!),
+      },
+      {
+        what: 'relu epilogue → matmul reading it transposed', inputs: [input([5, 6]), input([6, 7]), input([5, 3])], masks: 0,
+        op: (x, w1, w2) => matmul(matmul(x!, w1!, { activation: 'relu' }), w2!, { transposeA: true }),
+        ref: (x, w1, w2) => matmulRef(matmulRef(x!, w1!, { activation: 'relu' }), w2!, { transposeA: true }),
+      },
+      {
+        // Two consumers each mask their share; their sum loses the mark and is masked once more (idempotent).
+        what: 'relu output read by two matmuls', inputs: [input([4, 6]), input([6, 5]), input([5, 3]), input([5, 3])], masks: 1,
+        op: (x, w1, w2, w3) => { const h = relu(matmul(x!, w1!)); return add(matmul(h, w2!), matmul(h, w3!)); },
+        ref: (x, w1, w2, w3) => { const h = reluRef(matmulRef(x!, w1!)); return refBinary('add', matmulRef(h, w2!), matmulRef(h, w3!)); },
+      },
+      {
+        // The consumer's gradient for a broadcast operand is reduced over the batch: no gate, the ReLU masks.
+        what: 'broadcast relu output → batched matmul', inputs: [input([1, 4, 5]), input([3, 5, 2])], masks: 1,
+        op: (x, w) => matmul(relu(x!), w!),
+        ref: (x, w) => matmulRef(reluRef(x!), w!),
+      },
+      {
+        what: 'conv with relu epilogue → max pool', inputs: [input([2, 2, 6, 6]), input([3, 2, 3, 3])], masks: 0,
+        op: (x, w) => maxPool2d(conv2d(x!, w!, { padding: 1, activation: 'relu' }), { kernelSize: 2 }),
+        ref: (x, w) => refMaxPool2d(conv2dRef(x!, w!, { padding: 1, activation: 'relu' }), { kernelSize: 2 }).y,
+      },
+    ];
+    for (const c of cases) {
+      kernels.length = 0;
+      const dispatch = rt.dispatch;
+      rt.dispatch = function (this: Runtime, args) {
+        kernels.push(args.kernel.name);
+        dispatch.call(this, args);
+      };
+      try {
+        await checkGrads(c.what, c.inputs, c.op, c.ref);
+      } finally {
+        rt.dispatch = dispatch;
+      }
+      // ReLU forwards run in the unary kernel or an epilogue; only a ReLU backward uses the activation kernel.
+      expect(kernels.filter((k) => k === 'activation').length, `${c.what}: ReLU backward dispatches`).toBe(c.masks);
+    }
+  });
+
   it('maxPool2d and avgPool2d with and without padding', async () => {
     const pools: RefPool2dOptions[] = [{ kernelSize: 2 }, { kernelSize: 3, stride: 2, padding: 1 }, { kernelSize: [2, 3], stride: [1, 2] }];
     for (const opts of pools) {

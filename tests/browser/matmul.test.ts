@@ -40,13 +40,15 @@ interface Case {
   activation?: Activation;
   /** leakyRelu's slope or elu's α. */
   param?: number;
+  /** A random gate of the output's shape (a quarter of it exactly 0, which must gate too). */
+  gate?: boolean;
 }
 
 /** Every tile configuration: each case runs on all of them, whichever the op would pick for its shape. */
 const TILES = Object.keys(MATMUL_TILES) as MatmulTile[];
 
 function describeCase(c: Case, tile: MatmulTile): string {
-  const flags = [c.transposeA && 'transposeA', c.transposeB && 'transposeB', c.bias && 'bias', c.activation, c.param !== undefined && `param ${c.param}`, `${tile} tiles`].filter(Boolean);
+  const flags = [c.transposeA && 'transposeA', c.transposeB && 'transposeB', c.bias && 'bias', c.gate && 'gate', c.activation, c.param !== undefined && `param ${c.param}`, `${tile} tiles`].filter(Boolean);
   return `matmul [${c.a}] · [${c.b}] (${flags.join(', ')})`;
 }
 
@@ -60,11 +62,14 @@ async function check(c: Case, tiles: readonly MatmulTile[] = TILES): Promise<voi
 
   const a = tensor(aData, c.a, 'f32', rt), b = tensor(bData, c.b, 'f32', rt);
   const bias = biasData && tensor(biasData, [N], 'f32', rt);
-  const outs = tiles.map((tile) => matmulWithTile(a, b, { ...opts, bias }, tile));
+  const outShape = matmulRef(ref(new Float64Array(sizeOf(c.a)), c.a), ref(new Float64Array(sizeOf(c.b)), c.b), opts).shape;
+  const gateData = c.gate ? rng.uniform(sizeOf(outShape)).map((v, i) => (i % 4 === 1 ? 0 : v)) : undefined;
+  const gate = gateData && tensor(gateData, outShape, 'f32', rt);
+  const outs = tiles.map((tile) => matmulWithTile(a, b, { ...opts, bias, gate }, tile));
   const got = await Promise.all(outs.map((o) => o.toArray()));
-  for (const t of [a, b, bias, ...outs]) t?.dispose();
+  for (const t of [a, b, bias, gate, ...outs]) t?.dispose();
 
-  const refOpts = { ...opts, bias: biasData && ref(biasData, [N]) };
+  const refOpts = { ...opts, bias: biasData && ref(biasData, [N]), gate: gateData && ref(gateData, outShape) };
   const want = matmulRef(ref(aData, c.a), ref(bData, c.b), refOpts);
   const scale = matmulErrorScale(ref(aData, c.a), ref(bData, c.b), refOpts);
   const act = c.activation ?? 'none';
@@ -132,6 +137,12 @@ describe('matmul on the GPU vs the float64 reference', () => {
     }
   });
 
+  it('a gate (ReLU backward in the product): zero where gate ≤ 0, the product elsewhere', async () => {
+    for (const [ta, tb] of TRANSPOSES) await check({ ...shapes(17, 65, 129, ta, tb), transposeA: ta, transposeB: tb, gate: true });
+    await check({ a: [3, 17, 33], b: [3, 33, 9], gate: true });
+    await check({ a: [33, 20], b: [17, 20], transposeB: true, gate: true });
+  });
+
   it('K = 0 gives activation(bias)', async () => {
     await check({ a: [3, 0], b: [0, 5], bias: true, activation: 'sigmoid' });
   });
@@ -156,12 +167,16 @@ describe('matmul argument checks', () => {
   it('throws before any GPU work', () => {
     const x = tensor(new Float32Array(6), [2, 3], 'f32', rt);
     const i = tensor(new Int32Array(6), [3, 2], 'i32', rt);
+    const g = tensor(new Float32Array(4), [2, 2], 'f32', rt);
     const before = rt.stats.dispatches + rt.stats.uploads;
     expect(() => matmul(x, x)).toThrow(ShapeError);
     expect(() => matmul(x, i)).toThrow(DTypeError);
     expect(() => matmul(x, x, { transposeB: true, bias: x })).toThrow(/bias must have shape \[N\] = \[2\]/);
+    expect(() => matmul(x, x, { transposeB: true, gate: x })).toThrow(/gate must have the output's shape \[2, 2\]/);
+    expect(() => matmul(x, x, { transposeB: true, gate: g, activation: 'relu' })).toThrow(/gate takes no bias and no activation/);
     expect(rt.stats.dispatches + rt.stats.uploads).toBe(before);
     x.dispose();
     i.dispose();
+    g.dispose();
   });
 });

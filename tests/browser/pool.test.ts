@@ -52,8 +52,19 @@ describe('max pooling', () => {
       const dx = maxPool2dBackward(tensor(dy, y.shape), indices, shape, opts);
       // Each dx sums at most W = overlap dy (|dy| ≤ 1) in the reference's order: |err| ≤ (W − 1)·u·W (Higham).
       const w = overlap(shape, opts);
-      expectClose(await dx.toArray(), refMaxPool2dBackward(ref(dy, y.shape), expected.indices, shape).data, { rtol: 0, atol: Math.max(w - 1, 0) * w * U }, `maxPool2dBackward ${what}`);
+      const want = refMaxPool2dBackward(ref(dy, y.shape), expected.indices, shape).data;
+      expectClose(await dx.toArray(), want, { rtol: 0, atol: Math.max(w - 1, 0) * w * U }, `maxPool2dBackward ${what}`);
+      // Gated by a ReLU output (x clamped at 0, so a share of the gate is exactly 0): dx·(x > 0).
+      const relu = data.map((v) => Math.max(v, 0));
+      const gated = maxPool2dBackward(tensor(dy, y.shape), indices, shape, opts, tensor(relu, shape));
+      expectClose(await gated.toArray(), want.map((v, i) => (relu[i]! > 0 ? v : 0)), { rtol: 0, atol: Math.max(w - 1, 0) * w * U }, `maxPool2dBackward gated ${what}`);
     }
+  });
+
+  it('refuses a gate of another shape before any GPU work', () => {
+    const { indices, y } = maxPool2d(tensor(new Float32Array(16), [1, 1, 4, 4]), { kernelSize: 2 });
+    const gate = tensor(new Float32Array(4), [1, 1, 2, 2]);
+    expect(() => maxPool2dBackward(y, indices, [1, 1, 4, 4], { kernelSize: 2 }, gate)).toThrow(/gate must have the input's shape/);
   });
 
   it('ties pick the first element and a window overlapping the padding never picks it', async () => {

@@ -174,14 +174,15 @@ describe('matmul kernel variants', () => {
   });
 
   it('specializes only const/alias lines the shader has, and packs the uniform like its Params', () => {
-    const spec = matmulSpecialization({ tile: 'large', transposeA: true, transposeB: false, vecA: true, vecB: false, activation: 'gelu', bias: true });
+    const spec = matmulSpecialization({ tile: 'large', transposeA: true, transposeB: false, vecA: true, vecB: false, activation: 'gelu', bias: true, gate: false });
     const src = matmulKernel.specialize(spec);
     expect(src).toContain('alias AUnit = vec4f;');
     expect(src).toContain('const TM = 8u;');
     expect(src).toContain('const WG_M = 16u;');
-    expect(matmulKernel.specialize(matmulSpecialization({ tile: 'wide', transposeA: false, transposeB: false, vecA: false, vecB: false, activation: 'none', bias: false })))
+    expect(matmulKernel.specialize(matmulSpecialization({ tile: 'wide', transposeA: false, transposeB: false, vecA: false, vecB: false, activation: 'none', bias: false, gate: true })))
       .toMatch(/const WG_M = 4u;[\s\S]*const WG_N = 64u;[\s\S]*const BK = 8u;/);
     expect(src).toContain('const ACT = 6u;');
+    expect(src).toContain('const GATE = false;');
     const words = matmulParams(3, 4, 5, [[2, 20, 0]], 7, 0.5);
     expect(words.byteLength).toBe(32 + 16 * 8);
     expect(Array.from(words.slice(0, 12))).toEqual([3, 4, 5, 1, 7, 0x3f000000, 0, 0, 2, 20, 0, 0]);
