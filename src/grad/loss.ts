@@ -8,15 +8,14 @@ import { scaleBy } from './util.js';
  * backward is free when the loss is the root (the usual `loss.backward()`).
  */
 export function crossEntropy(logits: Tensor, labels: L.Labels, opts: Omit<L.CrossEntropyOptions, 'grad'> = {}): Tensor {
+  // The differentiable form returns the loss alone, so nothing would read a GPU label counter.
   if ((opts.reduction ?? 'mean') === 'none') {
-    const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: false });
-    r.labelCheck?.status.dispose();
+    const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: false, checkLabels: false });
     if (!needsGrad(logits)) return r.loss;
     return record(r.loss, 'crossEntropy', [logits], (g) => [L.softmaxCrossEntropyBackward(logits, labels, g, opts)]);
   }
   const withGrad = needsGrad(logits);
-  const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: withGrad });
-  r.labelCheck?.status.dispose();
+  const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: withGrad, checkLabels: false });
   if (!withGrad) return r.loss;
   const grad = r.grad!;
   return record(r.loss, 'crossEntropy', [logits], (g) => [scaleBy(grad, g)]);

@@ -22,6 +22,11 @@ export type CrossEntropyOptions = {
   labelSmoothing?: number;
   /** Also compute ∂loss/∂logits in the same kernel (default true); false for evaluation. */
   grad?: boolean;
+  /**
+   * Count out-of-range GPU labels into `labelCheck` (default true; CPU labels are checked on the CPU
+   * either way). false skips zeroing the counter, for callers that would not read it.
+   */
+  checkLabels?: boolean;
 };
 
 /**
@@ -132,7 +137,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels, opts: CrossE
   const items = empty([rows], 'f32', op, rt);
   const grad = withGrad ? empty([rows, classes], 'f32', op, rt) : sink(op, rt);
   // CPU labels were checked already, so their kernel can never write the status: a sink suffices.
-  const status = uploaded ? sink(op, rt, 'u32') : zeros([2], 'u32', rt);
+  const counted = !uploaded && (opts.checkLabels ?? true);
+  const status = counted ? zeros([2], 'u32', rt) : sink(op, rt, 'u32');
   rt.dispatch({
     op, kernel: crossEntropyKernel, workgroups: rows,
     bindings: {
@@ -140,15 +146,13 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels, opts: CrossE
       status: status.buffer(op), p: crossEntropyParams(rows, classes, smoothing, reduction === 'mean' ? 1 / rows : 1, DLOSS_NONE, WRITE_LOSS | (withGrad ? WRITE_GRAD : 0)),
     },
   });
-  if (uploaded) {
-    labelT.dispose();
-    status.dispose();
-  }
+  if (uploaded) labelT.dispose();
+  if (!counted) status.dispose();
   if (!withGrad) grad.dispose();
   return {
     loss: reduceLoss(op, items, reduction),
     grad: withGrad ? grad : null,
-    labelCheck: uploaded ? null : { op, status, labels: labelT, classes },
+    labelCheck: counted ? { op, status, labels: labelT, classes } : null,
   };
 }
 
