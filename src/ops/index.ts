@@ -13,3 +13,4 @@ export * from './batchnorm.js';
 export * from './dropout.js';
 export * from './activation.js';
 export * from './loss.js';
+export * from './metrics.js';

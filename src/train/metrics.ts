@@ -1,13 +1,11 @@
 import type { Runtime } from '../device.js';
-import * as G from '../grad/index.js';
 import { zeros } from '../ops/creation.js';
-import { argmax } from '../ops/reduce.js';
-import { equal } from '../ops/elementwise.js';
-import { copyTensor, keep, type Tensor } from '../tensor.js';
+import { accumulateClassification } from '../ops/metrics.js';
+import { keep, type Tensor } from '../tensor.js';
 
 /**
- * Running sums of loss·batch and correct predictions kept on the GPU: each step adds into them (inside
- * a compiled step too: the copy back into the accumulator is recorded), and they are read once per epoch,
+ * Running sums of loss·batch and correct predictions kept on the GPU: each step adds into them in place
+ * with one dispatch (recorded like any other inside a compiled step), and they are read once per epoch,
  * so training needs no CPU sync per step.
  */
 export class MetricAccumulator {
@@ -20,13 +18,9 @@ export class MetricAccumulator {
     this.correct = keep(zeros([], 'f32', rt));
   }
 
-  /** Adds one batch (call inside the step, before returning). */
+  /** Adds one batch (call inside the step, before returning): `loss` is the batch's mean loss. */
   add(loss: Tensor, logits: Tensor, labels: Tensor): void {
-    const batch = logits.shape[0]!;
-    const weighted = G.mul(loss.detach(), batch);
-    this.accumulate(this.lossSum, weighted);
-    const hits = equal(argmax(logits.detach(), 1), labels);
-    this.accumulate(this.correct, G.sum(hits));
+    accumulateClassification(loss, logits, labels, this.lossSum, this.correct);
   }
 
   /** Counts samples on the CPU side (the step itself may be a replay that runs no JavaScript). */
@@ -48,9 +42,5 @@ export class MetricAccumulator {
   dispose(): void {
     this.lossSum.dispose();
     this.correct.dispose();
-  }
-
-  private accumulate(acc: Tensor, value: Tensor): void {
-    copyTensor('metrics', G.add(acc, value), acc);
   }
 }

@@ -1,0 +1,59 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tensor, type Runtime } from '../../src/index.js';
+import { accumulateClassification } from '../../src/ops/metrics.js';
+import { testRuntime } from '../helpers/gpu.js';
+import { Rng } from '../helpers/random.js';
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await testRuntime();
+});
+
+/** torch.argmax of one row: the first maximum, NaN beating every number (the first NaN). */
+function refArgmax(row: ArrayLike<number>): number {
+  let arg = 0;
+  for (let c = 1; c < row.length; c++) {
+    const best = row[arg]!, v = row[c]!;
+    if (Number.isNaN(best)) break;
+    if (Number.isNaN(v) || v > best) arg = c;
+  }
+  return arg;
+}
+
+describe('accumulateClassification (fit and evaluate metrics in one dispatch)', () => {
+  it('adds loss·N and the argmax hits of several batches into the running sums, exactly', async () => {
+    const rng = new Rng();
+    const lossSum = tensor(Float32Array.of(0.5)), correct = tensor(Float32Array.of(3));
+    let wantLoss = 0.5, wantCorrect = 3;
+    // Rows beyond one workgroup's 256 threads, odd class counts, 1 class, ties and NaN rows.
+    for (const [rows, classes] of [[1, 1], [7, 3], [300, 10], [513, 17]] as const) {
+      const logits = rng.uniform(rows * classes).map((v) => Math.round(v * 4) / 4); // coarse values: many ties
+      if (rows > 7) {
+        logits[3 * classes + (classes > 2 ? 2 : 0)] = NaN;
+        logits[5 * classes + classes - 1] = NaN;
+      }
+      const labels = Int32Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? refArgmax(logits.subarray(r * classes, (r + 1) * classes)) : rng.int(1, 0, classes)[0]!));
+      if (rows > 7) labels[6] = -1; // out of range: a miss
+      const loss = rng.uniform(1, 0, 3);
+      accumulateClassification(tensor(loss), tensor(logits, [rows, classes]), tensor(labels), lossSum, correct);
+      wantLoss = Math.fround(wantLoss + Math.fround(loss[0]! * rows));
+      for (let r = 0; r < rows; r++) if (refArgmax(logits.subarray(r * classes, (r + 1) * classes)) === labels[r]) wantCorrect++;
+    }
+    expect((await correct.toArray())[0]).toBe(wantCorrect);
+    // loss·N + sum: one fused or two separate roundings per batch.
+    expect(Math.abs((await lossSum.toArray())[0]! - wantLoss)).toBeLessThanOrEqual(8 * 2 ** -24 * wantLoss);
+  });
+
+  it('checks shapes and dtypes before any GPU work', () => {
+    const logits = tensor(new Float32Array(6), [2, 3]), labels = tensor(Int32Array.of(0, 1)), loss = tensor(Float32Array.of(1));
+    const a = tensor(Float32Array.of(0)), b = tensor(Float32Array.of(0));
+    const threeLabels = tensor(Int32Array.of(0, 1, 2)), floatLabels = tensor(Float32Array.of(0, 1)), twoLosses = tensor(new Float32Array(2));
+    // (The test runtime poisons every new buffer with a fill dispatch: all tensors exist before counting.)
+    const before = rt.stats.dispatches;
+    expect(() => accumulateClassification(loss, logits, threeLabels, a, b)).toThrow(/labels must be \[N\] = \[2\]/);
+    expect(() => accumulateClassification(loss, logits, floatLabels, a, b)).toThrow(/labels must be i32 or u32/);
+    expect(() => accumulateClassification(twoLosses, logits, labels, a, b)).toThrow(/loss must have one element/);
+    expect(() => accumulateClassification(loss, logits, labels, a, a)).toThrow(/must be different tensors/);
+    expect(rt.stats.dispatches).toBe(before);
+  });
+});
