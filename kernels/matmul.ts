@@ -53,7 +53,9 @@ export function matmulWorkgroups(tile: MatmulTile, batch: number, M: number, N: 
  * The tile for an M×N product: of the 4096-output tiles, the one padding M×N to the least area, i.e.
  * wasting the fewest FMAs and shared-memory reads (a 6-row product fills 6/16 of a 16×256 tile, 6/64 of a
  * 64×64 one). Ties go to the squarest, 'small', which loads the fewest operand elements per output; it gives
- * way to 'large' once there are enough 128×128 tiles to fill a large GPU.
+ * way to 'large' once there are enough 128×128 tiles to fill a large GPU, unless 128×128 tiles would pad
+ * noticeably more (over 1/8 more area: a 64-channel convolution's 64 × HW products at a large batch would
+ * waste half of each tile; 4000² pads 3 % more and still gains from the larger tile's reuse).
  */
 export function chooseTile(batch: number, M: number, N: number): MatmulTile {
   // A plain loop: this runs for every matmul.
@@ -67,7 +69,10 @@ export function chooseTile(batch: number, M: number, N: number): MatmulTile {
       bestArea = area;
     }
   }
-  if (best === 'small' && matmulWorkgroups('large', batch, M, N) >= LARGE_TILE_MIN_WORKGROUPS) return 'large';
+  if (best === 'small' && matmulWorkgroups('large', batch, M, N) >= LARGE_TILE_MIN_WORKGROUPS) {
+    const { bm, bn } = tileExtent('large');
+    if (Math.ceil(M / bm) * bm * Math.ceil(N / bn) * bn <= bestArea * 1.125) return 'large';
+  }
   return best;
 }
 

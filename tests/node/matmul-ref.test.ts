@@ -129,6 +129,10 @@ describe('matmul kernel variants', () => {
     expect(chooseTile(1, 512, 512)).toBe('small');
     expect(chooseTile(1, 4096, 4096)).toBe('large');
     expect(chooseTile(16, 512, 512)).toBe('large');
+    // Not where 128×128 tiles pad more: a 64-channel convolution's 64 × HW products at batch 128.
+    expect(chooseTile(128, 64, 1024)).toBe('small');
+    expect(chooseTile(128, 128, 1024)).toBe('large');
+    expect(chooseTile(1, 4000, 4000)).toBe('large');
   });
 
   it('fits skinny products with skinny tiles, by least padded area', () => {
