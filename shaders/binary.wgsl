@@ -54,8 +54,8 @@ fn from_bits(bits: u32) -> f32 {
 }
 
 // From the bits, because compilers may fold `v != v` away.
-fn is_nan(v: T) -> bool {
-  return FLOAT && (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+fn is_nan_t(v: T) -> bool {
+  return FLOAT && is_nan(bitcast<f32>(v));
 }
 
 // WGSL's pow is exp2(y·log2(x)): undefined for x ≤ 0 and for y = 0 at x = 0. NumPy's rules instead:
@@ -77,7 +77,7 @@ fn arith(x: T, y: T) -> T {
   if (OP == OP_MUL) { return x * y; }
   if (OP == OP_DIV) { return x / y; }
   if (OP == OP_POW) { return T(pow_f32(f32(x), f32(y))); }
-  if (is_nan(x) || is_nan(y)) { return T(from_bits(0x7fc00000u)); }
+  if (is_nan_t(x) || is_nan_t(y)) { return T(from_bits(0x7fc00000u)); }
   if (OP == OP_MAXIMUM) { return max(x, y); }
   return min(x, y);
 }

@@ -11,11 +11,6 @@ struct Params { n: u32, k: u32 }  // n: threads (groups forward, input elements 
 
 const BACKWARD = false;
 
-// From the bits, because compilers may fold `v != v` away.
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 fn group_argmax(g: u32) -> u32 {
   let base = g * p.k;
   var best = 0u;

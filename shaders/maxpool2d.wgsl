@@ -9,11 +9,6 @@ struct Params { planes: u32, h: u32, w: u32, oh: u32, ow: u32, kh: u32, kw: u32,
 @group(0) @binding(2) var<storage, read_write> indices: array<i32>;
 @group(0) @binding(3) var<uniform> p: Params;
 
-// From the bits, because compilers may fold `v != v` away.
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = linear_workgroup_id(wid, nwg) * 256u + lid;

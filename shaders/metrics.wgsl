@@ -14,10 +14,6 @@ struct Params { rows: u32, classes: u32, _pad0: u32, _pad1: u32 }
 const WG = 256u;
 var<workgroup> hits: array<u32, WG>;
 
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var count = 0u;

@@ -5,6 +5,11 @@ fn linear_workgroup_id(wid: vec3u, nwg: vec3u) -> u32 {
   return wid.x + nwg.x * (wid.y + nwg.y * wid.z);
 }
 
+// NaN from the bits, because compilers may fold `v != v` away.
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // Counter-based RNG Philox4x32-10 (Salmon et al. 2011), used by random.wgsl and dropout.wgsl;
 // src/reference/philox.ts is its bit-identical CPU twin. Unused functions cost nothing once compiled.
 // Full 64-bit product of two u32 as (hi, lo), from 16-bit halves.

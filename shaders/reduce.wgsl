@@ -39,11 +39,6 @@ const NO_INDEX = 0xffffffffu;
 var<workgroup> s_val: array<f32, 256>;
 var<workgroup> s_idx: array<u32, 256>;
 
-// From the bits, because compilers may fold `v != v` away.
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 // Whether (b, ib) replaces (a, ia). NO_INDEX marks a thread that saw no element (no identity value is
 // needed, which WGSL could not write as a constant ±inf anyway). NaN beats every number (max/min propagate
 // NaN like PyTorch); on equal values the lower index wins, so arg ops return the first occurrence.
