@@ -28,6 +28,11 @@ export interface BatchInfo {
   epoch: number;
   batch: number;
   batches: number;
+  /**
+   * Training samples of this epoch up to this batch per second since the epoch began, measured when the
+   * batch's loss came back, i.e. when the GPU had finished it (steps are queued ahead of the GPU: counting
+   * them when queued would overstate the throughput many times).
+   */
   samplesPerSec: number;
   /** The batch's loss, when it was read back (every `lossEvery` batches). */
   loss?: number;
@@ -126,9 +131,10 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
         if ((b.index + 1) % every === 0 || b.index + 1 === batches) {
           // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
           if (pending) await pending;
-          const info: BatchInfo = { epoch, batch: b.index + 1, batches, samplesPerSec: metrics.samples / ((performance.now() - start) / 1000) };
+          const batch = b.index + 1, done = metrics.samples;
           pending = loss.item().then((v) => {
-            opts.callbacks?.onBatchEnd?.({ ...info, loss: v });
+            const info: BatchInfo = { epoch, batch, batches, samplesPerSec: done / ((performance.now() - start) / 1000), loss: v };
+            opts.callbacks?.onBatchEnd?.(info);
           }).finally(() => loss.dispose());
         } else loss.dispose();
       }
