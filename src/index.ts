@@ -77,11 +77,12 @@ export { DataFormatError } from './io/errors.js';
 export { encodeSafetensors, decodeSafetensors, tensorValues, SAFETENSORS_DTYPES, MAX_HEADER_BYTES } from './io/safetensors.js';
 export type { SafetensorsDType, SafetensorsTensor, DecodedTensor, SafetensorsFile } from './io/safetensors.js';
 export { saveModel, loadModel, OPTIMIZER_PREFIX } from './io/model.js';
+export { optimizerStateTensors, loadOptimizerState } from './io/optimizer-state.js';
 export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model.js';
 
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
-export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
+export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';
 export type { LabeledBatch, LayerStats } from './train/sanity.js';
 export { snapshot, restoreSnapshot } from './train/snapshot.js';

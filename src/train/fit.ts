@@ -2,6 +2,8 @@ import { noGrad } from '../autograd.js';
 import { ArgumentError } from '../errors.js';
 import { compile, type CompiledStep } from '../executor/compile.js';
 import { DataLoader, type InMemoryDataset } from '../data/loader.js';
+import { saveModel } from '../io/model.js';
+import { optimizerStateTensors } from '../io/optimizer-state.js';
 import * as G from '../grad/index.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -54,6 +56,21 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
+/**
+ * Checkpoints during `fit`: the model's state dict (PyTorch names) with the optimizer's state under
+ * `optimizer.` (`optimizerStateTensors`), as safetensors bytes, handed to `save` — write them to a file in
+ * Node, offer a download or IndexedDB in a page. Resume with `loadModel` then `loadOptimizerState`.
+ */
+export interface Checkpoints {
+  save(bytes: Uint8Array, info: { epoch: number; metrics: EpochMetrics }): void | Promise<void>;
+  /** Every this many epochs (default 1). */
+  every?: number;
+  /** Only epochs whose validation metric improved on every earlier epoch's (needs `validation`). */
+  bestOnly?: boolean;
+  /** The metric for `bestOnly` (default 'valAcc'). */
+  monitor?: 'valAcc' | 'valLoss';
+}
+
 export interface FitOptions {
   epochs: number;
   batchSize: number;
@@ -69,6 +86,7 @@ export interface FitOptions {
   compile?: boolean;
   /** Read a batch loss for progress every this many batches (default 20); it also bounds how far the CPU runs ahead. */
   lossEvery?: number;
+  checkpoints?: Checkpoints;
 }
 
 export interface FitResult {
@@ -108,6 +126,11 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   const es = opts.earlyStopping;
   const monitor = es?.monitor ?? 'valAcc';
   if (es && !opts.validation) throw new ArgumentError('fit', 'earlyStopping needs a validation set');
+  const ck = opts.checkpoints;
+  if (ck?.bestOnly && !opts.validation) throw new ArgumentError('fit', 'checkpoints.bestOnly needs a validation set');
+  const ckEvery = ck?.every ?? 1;
+  if (ck && !(Number.isInteger(ckEvery) && ckEvery >= 1)) throw new ArgumentError('fit', `checkpoints.every must be a positive integer, got ${ck.every}`);
+  let ckBest = -Infinity;
   let best: { value: number; epoch: number; snap: Snapshot | null } | null = null;
   let waited = 0, stoppedEarly = false;
   const history: EpochMetrics[] = [];
@@ -147,6 +170,13 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
         lr: optimizer.lr, samplesPerSec: trainM.samples / seconds, seconds,
       };
       history.push(m);
+      if (ck && epoch % ckEvery === 0) {
+        const value = ck.bestOnly ? ((ck.monitor ?? 'valAcc') === 'valAcc' ? val!.accuracy : -val!.loss) : 0;
+        if (!ck.bestOnly || value > ckBest) {
+          ckBest = value;
+          await ck.save(await checkpointBytes(model, optimizer, m), { epoch, metrics: m });
+        }
+      }
       let stop = (await opts.callbacks?.onEpochEnd?.(m)) === 'stop';
       if (es && val) {
         const value = monitor === 'valAcc' ? val.accuracy : -val.loss;
@@ -170,6 +200,18 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
     best?.snap?.dispose();
     step?.dispose();
     metrics.dispose();
+  }
+}
+
+async function checkpointBytes(model: Module, optimizer: Optimizer, m: EpochMetrics): Promise<Uint8Array> {
+  const state = optimizerStateTensors(optimizer);
+  try {
+    const metadata: Record<string, string> = { epoch: String(m.epoch), trainLoss: String(m.trainLoss), trainAcc: String(m.trainAcc) };
+    if (m.valLoss !== null) metadata.valLoss = String(m.valLoss);
+    if (m.valAcc !== null) metadata.valAcc = String(m.valAcc);
+    return await saveModel(model, { optimizerState: state.tensors, metadata });
+  } finally {
+    state.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   activationStats, Adam, fashionMNISTDataset, fit, lenet5, Linear, loadFashionMNIST, mlp, overfitCheck, regularizationCheck,
-  initialLossCheck, SGD, seed, Sequential, stepDecay, Tanh, tensor, Flatten, type FashionMNIST, type Runtime,
+  initialLossCheck, SGD, seed, Sequential, stepDecay, Tanh, tensor, Flatten, loadModel, loadOptimizerState, crossEntropy, type FashionMNIST, type Runtime,
 } from '../../src/index.js';
 import { testRuntime } from '../helpers/gpu.js';
 
@@ -95,5 +95,51 @@ describe('early stopping', () => {
     final.forEach((f, i) => expect(Array.from(f)).toEqual(Array.from(perEpoch[best - 1]![i]!)));
     opt.dispose();
     model.dispose();
+  });
+
+  it('checkpoints hold weights and optimizer state: a model resumed from one steps exactly like the original', async () => {
+    seed(6);
+    const all = fashionMNISTDataset(data.train);
+    const train = all.subset(Int32Array.from({ length: 128 }, (_, i) => i));
+    const val = all.subset(Int32Array.from({ length: 64 }, (_, i) => 128 + i));
+    const model = mlp([784, 16, 10]);
+    const opt = new Adam(model.parameters(), { lr: 1e-3 });
+    const saved: { epoch: number; bytes: Uint8Array }[] = [];
+    const best: number[] = [];
+    await fit(model, train, {
+      epochs: 3, batchSize: 32, optimizer: opt, validation: val, seed: 2,
+      checkpoints: { save: (bytes, { epoch }) => void saved.push({ epoch, bytes }) },
+    });
+    expect(saved.map((c) => c.epoch)).toEqual([1, 2, 3]);
+    await fit(model, train, {
+      epochs: 3, batchSize: 32, optimizer: opt, validation: val, seed: 2,
+      checkpoints: { bestOnly: true, monitor: 'valLoss', save: (_, { epoch, metrics }) => void best.push(epoch, metrics.valLoss!) },
+    });
+    // bestOnly: epoch 1 always, later ones only on a new lowest validation loss.
+    expect(best[0]).toBe(1);
+    for (let k = 3; k < best.length; k += 2) expect(best[k]!).toBeLessThan(best[k - 2]!);
+
+    // Resume from the last checkpoint of the first run... which the second run has moved on from: load it
+    // into both the original (rewinding it) and a fresh model, then take one identical step with each.
+    const last = saved[2]!.bytes;
+    const fresh = mlp([784, 16, 10]);
+    const freshOpt = new Adam(fresh.parameters(), { lr: 1e-3 });
+    for (const [m, o] of [[model, opt], [fresh, freshOpt]] as const) {
+      const { optimizerState, metadata } = loadModel(m, last);
+      expect(metadata.epoch).toBe('3');
+      loadOptimizerState(o, optimizerState);
+      expect(o.stepCount).toBe(12);
+    }
+    const { x, y, shape } = firstBatch(32);
+    for (const [m, o] of [[model, opt], [fresh, freshOpt]] as const) {
+      o.zeroGrad();
+      crossEntropy(m.forward(tensor(x, shape)), tensor(y, [32], 'i32')).backward();
+      o.step();
+    }
+    const a = await Promise.all(model.parameters().map((p) => p.toArray()));
+    const b = await Promise.all(fresh.parameters().map((p) => p.toArray()));
+    a.forEach((v, i) => expect(Array.from(b[i]!)).toEqual(Array.from(v)));
+    for (const o of [opt, freshOpt]) o.dispose();
+    for (const m of [model, fresh]) m.dispose();
   });
 });
