@@ -6,12 +6,15 @@ import { runSmokeCompute, smokeExpected, smokeInput } from '../shared/smoke-comp
 Object.assign(globalThis, globals);
 
 describe('WebGPU in Node (dawn.node)', () => {
+  // Held for the whole file: dawn.node crashes the process when the GPU object is collected while its
+  // adapter and device live (seen as "Worker exited unexpectedly" when GC ran mid-file).
+  let gpu: GPU;
   let adapter: GPUAdapter;
   let device: GPUDevice;
 
   beforeAll(async () => {
     expect(process.env.VK_ICD_FILENAMES, 'VK_ICD_FILENAMES should be set by vitest.config.ts').toBeTruthy();
-    const gpu = create([]);
+    gpu = create([]);
     const a = await gpu.requestAdapter();
     expect(a, 'requestAdapter() returned null: is libvulkan1 installed and VK_ICD_FILENAMES valid?').not.toBeNull();
     adapter = a!;
