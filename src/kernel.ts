@@ -34,6 +34,12 @@ export function cachedSpec<A extends unknown[]>(cache: Map<number, Specializatio
   return spec;
 }
 
+/** The two frozen specializations { NAME: 'false' } and { NAME: 'true' } of a boolean constant, by its value. */
+export function flagSpecs(name: string): (value: boolean) => Specialization {
+  const off = Object.freeze({ [name]: 'false' }), on = Object.freeze({ [name]: 'true' });
+  return (value) => (value ? on : off);
+}
+
 /** Pipeline-overridable constants (`override NAME: T = …;`). */
 export type Overrides = Record<string, number>;
 

@@ -1,4 +1,5 @@
 import type { DispatchArgs } from '../device.js';
+import { cachedSpec, flagSpecs, type Specialization } from '../kernel.js';
 import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
@@ -54,13 +55,18 @@ function resolve(op: string, kind: ActivationKind, opts: ActivationOptions): { c
   return { code, param };
 }
 
+const activationSpecs = new Map<number, Specialization>();
+const activationSpec = (code: number, backward: boolean): Specialization => ({ KIND: `${code}u`, BACKWARD: `${backward}` });
+const logSpec = flagSpecs('LOG');
+const backwardSpec = flagSpecs('BACKWARD');
+
 function pointwise(op: string, code: number, param: number, a: Tensor, dy: Tensor | null): Tensor {
   const out = empty(a.shape, 'f32', op, a.rt);
   if (out.size) {
     a.rt.dispatch({
       op, kernel: activationKernel,
       bindings: { a: a.buffer(op), dy: (dy ?? a).buffer(op), out: out.buffer(op), p: activationParams(a.size, param) },
-      workgroups: Math.ceil(a.size / ACTIVATION_WORKGROUP), specialize: { KIND: `${code}u`, BACKWARD: `${dy !== null}` },
+      workgroups: Math.ceil(a.size / ACTIVATION_WORKGROUP), specialize: cachedSpec(activationSpecs, code * 2 + (dy ? 1 : 0), activationSpec, code, dy !== null),
     });
   }
   return out;
@@ -114,7 +120,7 @@ function rowwise(op: string, log: boolean, inputs: { a: Tensor; b?: Tensor }): T
   const bindings: DispatchArgs['bindings'] = b
     ? { dy: a.buffer(op), y: b.buffer(op), dx: out.buffer(op), p }
     : { x: a.buffer(op), out: out.buffer(op), p };
-  a.rt.dispatch({ op, kernel: plan.kernel, bindings, workgroups: plan.workgroups, specialize: { LOG: `${log}` } });
+  a.rt.dispatch({ op, kernel: plan.kernel, bindings, workgroups: plan.workgroups, specialize: logSpec(log) });
   return out;
 }
 
@@ -157,7 +163,7 @@ function maxoutDispatch(op: string, x: Tensor, dy: Tensor | null, shape: readonl
     x.rt.dispatch({
       op, kernel: maxoutKernel,
       bindings: { x: x.buffer(op), dy: (dy ?? x).buffer(op), out: out.buffer(op), p: Uint32Array.of(out.size, k) },
-      workgroups: Math.ceil(out.size / MAXOUT_WORKGROUP), specialize: { BACKWARD: `${dy !== null}` },
+      workgroups: Math.ceil(out.size / MAXOUT_WORKGROUP), specialize: backwardSpec(dy !== null),
     });
   }
   return out;

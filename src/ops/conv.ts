@@ -1,4 +1,5 @@
 import type { Runtime } from '../device.js';
+import { flagSpecs } from '../kernel.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { sameShape } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
@@ -155,10 +156,12 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.stride.every((s) => s === 1) && g.padding.every((p) => p === 0);
 }
 
+const hasBiasSpec = flagSpecs('HAS_BIAS');
+
 /** Encodes one im2col dispatch (which also packs `wb` = [w | bias] when `launch` says so). */
 function im2col(op: string, x: Tensor, w: Tensor, bias: Tensor | undefined, cols: Tensor, wb: Tensor, launch: { params: Uint32Array; workgroups: number }): void {
   x.rt.dispatch({
-    op, kernel: im2colKernel, workgroups: launch.workgroups, specialize: { HAS_BIAS: String(bias !== undefined) },
+    op, kernel: im2colKernel, workgroups: launch.workgroups, specialize: hasBiasSpec(bias !== undefined),
     // Without a bias, w fills the unused bias binding (read-only bindings may alias).
     bindings: { x: x.buffer(op), w: w.buffer(op), bias: (bias ?? w).buffer(op), cols: cols.buffer(op), wb: wb.buffer(op), p: launch.params },
   });

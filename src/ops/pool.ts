@@ -1,3 +1,4 @@
+import { flagSpecs } from '../kernel.js';
 import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js';
 import { sameShape, type Shape } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
@@ -112,13 +113,14 @@ export function maxPool2dBackward(dy: Tensor, indices: Tensor, xShape: Shape, op
       op, kernel: maxPool2dBackwardKernel,
       // Without a gate, dy fills its (unread) binding.
       bindings: { dy: dy.buffer(op), indices: indices.buffer(op), gate: (gate ?? dy).buffer(op), dx: dx.buffer(op), p: poolParams(g) },
-      workgroups: workgroups(dx.size), specialize: gate ? GATED : UNGATED,
+      workgroups: workgroups(dx.size), specialize: gateSpec(gate !== undefined),
     });
   }
   return dx;
 }
 
-const GATED = Object.freeze({ GATE: 'true' }), UNGATED = Object.freeze({ GATE: 'false' });
+const gateSpec = flagSpecs('GATE');
+const countPadSpec = flagSpecs('COUNT_INCLUDE_PAD');
 
 /** 2-D average pooling with zero padding (PyTorch's AvgPool2d; countIncludePad true by default). */
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
@@ -129,7 +131,7 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   if (y.size) {
     x.rt.dispatch({
       op, kernel: avgPool2dKernel, bindings: { x: x.buffer(op), y: y.buffer(op), p: poolParams(g) },
-      workgroups: workgroups(y.size), specialize: { COUNT_INCLUDE_PAD: `${opts.countIncludePad ?? true}` },
+      workgroups: workgroups(y.size), specialize: countPadSpec(opts.countIncludePad ?? true),
     });
   }
   return y;
@@ -140,7 +142,7 @@ function avgBackward(op: string, dy: Tensor, g: PoolGeometry, xShape: Shape, cou
   if (dx.size) {
     dy.rt.dispatch({
       op, kernel: avgPool2dBackwardKernel, bindings: { dy: dy.buffer(op), dx: dx.buffer(op), p: poolParams(g) },
-      workgroups: workgroups(dx.size), specialize: { COUNT_INCLUDE_PAD: `${countIncludePad}` },
+      workgroups: workgroups(dx.size), specialize: countPadSpec(countIncludePad),
     });
   }
   return dx;
