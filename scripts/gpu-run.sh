@@ -4,7 +4,8 @@
 #   bench  the benchmark suite against TF.js (bench/node/gpu-bench.ts), all sizes
 #   train  LeNet-5 (Adam, cosine, 15 epochs, batch 64) and small VGG+BN (Adam, cosine, 15 epochs, batch 128)
 #          on all 60,000 Fashion-MNIST training images, tested on all 10,000
-# Extra arguments go to the bench or training command (e.g. `bench --quick`, `train --epochs 5`).
+# Extra arguments go to the bench or training command (e.g. `bench --quick`, `train --epochs 5`,
+# `train --checkpoint-every 5` to keep weights and optimizer state should a long run be cut off).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-/tmp/gpu-out}

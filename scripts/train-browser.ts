@@ -5,8 +5,8 @@ import path from 'node:path';
 import { chromium } from 'playwright';
 import { createServer, type Plugin } from 'vite';
 import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
-import type { BrowserResult } from '../demo/train/main.js';
-import type { RunnerIo, SessionRequest, SessionResult, TrainMessage } from './train-session.js';
+import type { BrowserResult, PageMessage } from '../demo/train/main.js';
+import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
@@ -64,7 +64,9 @@ export async function trainInBrowser(root: string, request: SessionRequest, io: 
         if (m.type() === 'error' || m.type() === 'warning') io.log(`[page ${m.type()}] ${m.text()}`);
       });
       page.on('pageerror', (e) => io.log(`[page error] ${e.message}`));
-      await page.exposeFunction('wgslNnTrainMessage', (m: TrainMessage) => io.onMessage(m));
+      await page.exposeFunction('wgslNnTrainMessage', (m: PageMessage) => io.onMessage(
+        m.type === 'checkpoint' ? { type: 'checkpoint', epoch: m.epoch, bytes: new Uint8Array(Buffer.from(m.base64, 'base64')) } : m,
+      ));
       await page.goto(url, { timeout: 120_000 });
       await page.waitForFunction(() => typeof window.wgslNnTrain === 'function', null, { timeout: 120_000 });
       const result: BrowserResult = await page.evaluate((r) => window.wgslNnTrain!(r), request);

@@ -38,7 +38,7 @@ export class Display implements RunnerIo {
         // At most 10 redraws a second: on a fast GPU, batches arrive faster than a terminal should repaint.
         this.draw(line);
       }
-    } else {
+    } else if (m.type === 'epoch') {
       if (!this.tableStarted) this.print(process.stdout, epochTableHeader());
       this.tableStarted = true;
       this.print(process.stdout, epochTableRow(m.report));

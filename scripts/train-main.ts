@@ -38,7 +38,18 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
   console.log(`train: ${options.model} on ${samples} Fashion-MNIST training images (tested on ${testSubset ?? TEST_SAMPLES}), ${options.epochs} epoch(s), batch ${options.batchSize}, ${options.optimizer} lr ${options.lr}, ${runner.describe(cli)}`);
   let result: SessionResult & { platform: string };
   try {
-    result = await runner.run(cli, { options, testSubset, dataDir }, display);
+    // Checkpoints go straight to the report folder; everything else to the display.
+    const io: RunnerIo = {
+      onMessage: (m) => {
+        if (m.type !== 'checkpoint') return display.onMessage(m);
+        const file = path.join(reportDir(out, root), `checkpoint-epoch-${m.epoch}.safetensors`);
+        writeFileSync(file, m.bytes);
+        display.log(`checkpoint: ${path.relative(process.cwd(), file) || file}`);
+      },
+      status: display.status,
+      log: display.log,
+    };
+    result = await runner.run(cli, { options, testSubset, dataDir }, io);
   } catch (e) {
     display.clear();
     console.error(`train: failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -70,7 +81,8 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
   return 0;
 }
 
-function writeReport(out: string, run: TrainingRun, weights: Uint8Array, root: string): void {
+/** Creates the report folder (once) and returns it. */
+function reportDir(out: string, root: string): string {
   const runs = path.join(root, 'runs');
   // Reports are outputs, never sources: the default folder ignores itself rather than relying on the repo's .gitignore.
   if (out.startsWith(runs + path.sep) && !existsSync(runs)) {
@@ -78,6 +90,11 @@ function writeReport(out: string, run: TrainingRun, weights: Uint8Array, root: s
     writeFileSync(path.join(runs, '.gitignore'), '*\n');
   }
   mkdirSync(out, { recursive: true });
+  return out;
+}
+
+function writeReport(out: string, run: TrainingRun, weights: Uint8Array, root: string): void {
+  reportDir(out, root);
   const png = (img: Parameters<typeof encodePng>[0]) => encodePng(img, (b) => deflateSync(b));
   writeFileSync(path.join(out, 'metrics.json'), `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync(path.join(out, 'loss.png'), png(lossChart(run)));

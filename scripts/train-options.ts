@@ -27,6 +27,8 @@ usage: npm run train -- [flags]
   --val-fraction X   share of the training samples held out for validation (default 0.1)
   --seed N           initialization and shuffling seed (default 1)
   --out DIR          report folder (default runs/<timestamp>-<model>)
+  --checkpoint-every N  write checkpoint-epoch-<e>.safetensors (weights and optimizer state) into the report
+                     folder every N epochs (default: none; resume with loadModel + loadOptimizerState)
   --data DIR         folder with the four Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium
@@ -58,7 +60,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     options: {
       model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
@@ -88,6 +90,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     seed: number('seed', values.seed, 1, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     valFraction: number('val-fraction', values['val-fraction'], 0.1, (x) => x >= 0 && x < 1, 'at least 0 and below 1'),
   };
+  if (values['checkpoint-every'] !== undefined) options.checkpointEvery = number('checkpoint-every', values['checkpoint-every'], 1, positiveInt, 'a positive integer');
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   const out = values.out !== undefined ? path.resolve(values.out) : path.join(root, 'runs', `${stamp}-${model}`);
   const testSubset = values.full ? undefined : number('test-subset', values['test-subset'], QUICK.testSubset, (x) => positiveInt(x) && x <= TEST_SAMPLES, `an integer from 1 to ${TEST_SAMPLES}`);

@@ -11,7 +11,9 @@ export type Phase = 'loading data' | 'initializing WebGPU' | 'training' | 'testi
 export type TrainMessage =
   | { type: 'phase'; phase: Phase }
   | { type: 'batch'; progress: BatchProgress }
-  | { type: 'epoch'; report: EpochReport };
+  | { type: 'epoch'; report: EpochReport }
+  /** Weights and optimizer state after `epoch` (safetensors), every `checkpointEvery` epochs. */
+  | { type: 'checkpoint'; epoch: number; bytes: Uint8Array };
 
 /** How a runner (browser or Node) talks to the CLI's display. */
 export interface RunnerIo {
@@ -65,6 +67,7 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
       send({ type: 'epoch', report });
       if (report.epoch === options.epochs) send({ type: 'phase', phase: 'testing' });
     },
+    (epoch, bytes) => send({ type: 'checkpoint', epoch, bytes }),
   );
   return { ...result, batches, trainSamples: Math.min(options.subset ?? train.n, train.n), testSamples: test.n };
 }

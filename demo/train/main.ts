@@ -4,11 +4,13 @@
 import { trainSession, type SessionRequest, type SessionResult, type TrainMessage } from '../../scripts/train-session.js';
 
 export type BrowserResult = Omit<SessionResult, 'weights'> & { weights: string };
+/** A TrainMessage as it crosses to the CLI: a checkpoint's bytes as base64 (Playwright passes JSON). */
+export type PageMessage = Exclude<TrainMessage, { type: 'checkpoint' }> | { type: 'checkpoint'; epoch: number; base64: string };
 
 declare global {
   interface Window {
     wgslNnTrain?: (request: SessionRequest) => Promise<BrowserResult>;
-    wgslNnTrainMessage?: (m: TrainMessage) => void;
+    wgslNnTrainMessage?: (m: PageMessage) => void;
   }
 }
 
@@ -17,7 +19,7 @@ const pre = document.getElementById('log')!;
 function show(m: TrainMessage): void {
   if (m.type === 'phase') pre.textContent += `${m.phase}…\n`;
   if (m.type === 'epoch') pre.textContent += `${JSON.stringify(m.report)}\n`;
-  window.wgslNnTrainMessage?.(m);
+  window.wgslNnTrainMessage?.(m.type === 'checkpoint' ? { type: 'checkpoint', epoch: m.epoch, base64: base64(m.bytes) } : m);
 }
 
 function base64(bytes: Uint8Array): string {

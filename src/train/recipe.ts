@@ -26,6 +26,8 @@ export interface RecipeOptions {
   subset?: number;
   seed: number;
   valFraction: number;
+  /** Hand a checkpoint (weights and optimizer state, safetensors) to `onCheckpoint` every this many epochs. */
+  checkpointEvery?: number;
 }
 
 export interface BatchProgress { epoch: number; batch: number; batches: number; samplesPerSec: number; loss?: number }
@@ -73,6 +75,7 @@ function buildOptimizer(model: Module, opts: RecipeOptions, steps: number): Opti
 
 export async function trainFashionMNIST(
   data: FashionMNISTData, opts: RecipeOptions, onBatch: (p: BatchProgress) => void, onEpoch: (e: EpochReport) => void,
+  onCheckpoint?: (epoch: number, bytes: Uint8Array) => void | Promise<void>,
 ): Promise<TrainResult> {
   const start = performance.now();
   const rt = getRuntime();
@@ -85,6 +88,7 @@ export async function trainFashionMNIST(
   try {
     const result = await fit(model, train, {
       epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed,
+      checkpoints: opts.checkpointEvery && onCheckpoint ? { every: opts.checkpointEvery, save: (bytes, { epoch }) => onCheckpoint(epoch, bytes) } : undefined,
       callbacks: {
         onBatchEnd: (b) => onBatch(b),
         onEpochEnd: (m: EpochMetrics) => onEpoch({ ...m, valLoss: m.valLoss ?? NaN, valAcc: m.valAcc ?? NaN }),

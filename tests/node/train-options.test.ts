@@ -22,9 +22,9 @@ describe('npm run train flags', () => {
   });
 
   it('take the full data set, a cosine schedule, a data folder and an output folder', () => {
-    const cli = parseCli(['--full', '--model', 'vgg', '--schedule', 'cosine', '--data', 'fm', '--out', 'r', '--epochs', '15', '--node'], root);
+    const cli = parseCli(['--full', '--model', 'vgg', '--schedule', 'cosine', '--data', 'fm', '--out', 'r', '--epochs', '15', '--node', '--checkpoint-every', '5'], root);
     if (cli === 'help') throw new Error('expected options');
-    expect(cli.options).toMatchObject({ model: 'vgg', epochs: 15, schedule: 'cosine', subset: undefined });
+    expect(cli.options).toMatchObject({ model: 'vgg', epochs: 15, schedule: 'cosine', subset: undefined, checkpointEvery: 5 });
     expect(cli.testSubset).toBeUndefined();
     expect(cli.dataDir).toBe(path.resolve('fm'));
     expect(cli.out).toBe(path.resolve('r'));
@@ -35,6 +35,7 @@ describe('npm run train flags', () => {
     expect(() => parseCli(['--full', '--subset', '10'], root)).toThrow(UsageError);
     expect(() => parseCli(['--schedule', 'linear'], root)).toThrow(/--schedule must be one of constant, cosine, got linear/);
     expect(() => parseCli(['--epochs', '0'], root)).toThrow(/--epochs must be a positive integer/);
+    expect(() => parseCli(['--checkpoint-every', '1.5'], root)).toThrow(/--checkpoint-every must be a positive integer/);
     expect(() => parseCli(['--subset', '60001'], root)).toThrow(/--subset must be an integer from 1 to 60000/);
     expect(parseCli(['--help'], root)).toBe('help');
   });
