@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  Adam, BatchNorm2d, compile, Dropout, init, setRuntime, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, SGD, Sequential, Tanh, seed, tensor, tidy,
+  Adam, add, BatchNorm2d, compile, Dropout, init, mul, relu, setRuntime, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, SGD, Sequential, Tanh, seed, tensor, tidy,
   type Module, type Runtime, type Tensor,
 } from '../../src/index.js';
 import { referenceForward } from '../../src/nn/reference-model.js';
@@ -109,6 +109,35 @@ describe('compiled steps', () => {
     expect(counts.passes).toBe(1);
     // The backward's seed of ones, which the fused cross-entropy gradient never reads.
     expect(counts.deadDispatches).toBe(1);
+    step.dispose();
+  });
+
+  it('keep constants made inside the step right when liveness packing gives them a buffer used earlier in the step', async () => {
+    // Each constant is uploaded into a buffer that, after packing, an earlier intermediate of the same size
+    // also uses: writing it before the submit (a "direct" upload) would let that intermediate overwrite it.
+    const fn = (x: Tensor) => tidy(() => {
+      let t = x;
+      for (let i = 0; i < 3; i++) t = relu(mul(t, 2));
+      const c = tensor(Float32Array.from({ length: 12 }, (_, i) => i - 5), [3, 4]);
+      const d = tensor(Float32Array.from({ length: 12 }, (_, i) => 0.5 * i), [3, 4]);
+      return add(mul(t, c), d);
+    });
+    const step = compile(fn, { inputShapes: [[4]] });
+    const rng = new Rng();
+    for (let k = 0; k < 3; k++) {
+      const x = rng.normal(12);
+      const got = step(x);
+      const want = fn(tensor(x, [3, 4]));
+      expectClose(await got.toArray(), await want.toArray(), { rtol: 0, atol: 0 }, `replay ${k}`);
+      got.dispose();
+      want.dispose();
+    }
+    expect(step.plans).toBe(1);
+    // Both ways ran: one constant's buffer is free before its upload (written before the submit), the
+    // other's is not (copied in at its place in the step).
+    const counts = step.counts()!;
+    expect(counts.directUploads + counts.copies).toBe(2);
+    expect(counts.copies).toBeGreaterThanOrEqual(1);
     step.dispose();
   });
 
