@@ -3,7 +3,7 @@ import {
   ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
   type GPUErrorContext,
 } from './errors.js';
-import { foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
+import { dispatchGrid, foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
 import { StagingRing } from './staging.js';
 import type { RecordedBinding, Recorder } from './executor/recorder.js';
 import { FILL_WORKGROUP, fillKernel } from '../kernels/fill.js';
@@ -122,6 +122,11 @@ export interface DispatchArgs {
   overrides?: Overrides;
 }
 
+/** queue.writeBuffer of `data` rounded up to whole 4-byte words (WebGPU's rule for write sizes). */
+export function writeWords(queue: GPUQueue, buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+  queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
+}
+
 /** One WebGPU device with its caches: pipelines, bind groups, uniforms, buffer pool, staging ring. */
 export class Runtime {
   readonly limits: GPUSupportedLimits;
@@ -190,7 +195,6 @@ export class Runtime {
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
-    if (this.poison) this.ensureBatch(op);
     const size = sizeClass(bytes);
     let buf = this.pool.reuse(size);
     if (!buf) {
@@ -227,7 +231,7 @@ export class Runtime {
     if (this.batchBuffers.has(buf)) this.flush();
     this.ensureBatch(op);
     if (data.byteLength > range.size) throw new ArgumentError(op, `${data.byteLength} bytes do not fit a ${range.size}-byte tensor`);
-    this.device.queue.writeBuffer(buf, range.offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
+    writeWords(this.device.queue, buf, range.offset, data);
     this.recorder?.onCommand({ kind: 'upload', op, dst: buf, dstOffset: range.offset, data: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), produce });
     this.stats.uploads++;
     this.stats.uploadBytes += data.byteLength;
@@ -282,8 +286,7 @@ export class Runtime {
     const pass = this.pass ?? (this.pass = this.encoder!.beginComputePass());
     if (pipeline !== this.passPipeline) pass.setPipeline((this.passPipeline = pipeline));
     pass.setBindGroup(0, group);
-    if (grid[1] === 1 && grid[2] === 1) pass.dispatchWorkgroups(grid[0]);
-    else pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    dispatchGrid(pass, grid);
     this.batch!.ops.push(op);
     this.batch!.kernels.push(kernel.name);
     this.stats.dispatches++;

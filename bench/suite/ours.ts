@@ -29,6 +29,20 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
     dispose: () => inputs.forEach((t) => t.dispose()),
   });
 
+  /** A forward + backward case with several outputs, compared concatenated. */
+  const layerCase = (inputs: Tensor[], run: () => Tensor[]): BenchCase => ({
+    opsPerStep: 1,
+    step: () => void tidy(() => void run(), rt),
+    result: async () => {
+      const outs = tidy(run, rt);
+      const parts = [];
+      for (const t of outs) parts.push((await t.toArray()) as Float32Array);
+      outs.forEach((t) => t.dispose());
+      return concat(parts);
+    },
+    dispose: () => inputs.forEach((t) => t.dispose()),
+  });
+
   return {
     id: 'wgsl-nn',
     info: () => ({ library: 'wgsl-nn (src/)', adapter: rt.adapter, features: [...rt.features], maxDispatchesPerSubmit: 'default (64)' }),
@@ -116,18 +130,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
         const g = wn.ops.conv2dBackward(dy, x, w, { padding: s.pad });
         return [y, g.dx!, g.dw!, g.db!];
       };
-      return {
-        opsPerStep: 1,
-        step: () => void tidy(() => void run(), rt),
-        result: async () => {
-          const outs = tidy(run, rt);
-          const parts = [];
-          for (const t of outs) parts.push((await t.toArray()) as Float32Array);
-          outs.forEach((t) => t.dispose());
-          return concat(parts);
-        },
-        dispose: () => [x, w, bias, dy].forEach((t) => t.dispose()),
-      };
+      return layerCase([x, w, bias, dy], run);
     },
     batchNorm(s: BatchNormSpec) {
       const x = tensor(s.x, [s.n, s.c, s.h, s.w], 'f32', rt), dy = tensor(s.dy, [s.n, s.c, s.h, s.w], 'f32', rt);
@@ -138,18 +141,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
         const g = wn.ops.batchNormBackward(dy, x, gamma, f.saveMean, f.saveInvstd);
         return [f.y, g.dx, g.dgamma!, g.dbeta!];
       };
-      return {
-        opsPerStep: 1,
-        step: () => void tidy(() => void run(), rt),
-        result: async () => {
-          const outs = tidy(run, rt);
-          const parts = [];
-          for (const t of outs) parts.push((await t.toArray()) as Float32Array);
-          outs.forEach((t) => t.dispose());
-          return concat(parts);
-        },
-        dispose: () => [x, dy, gamma, beta, rm, rv].forEach((t) => t.dispose()),
-      };
+      return layerCase([x, dy, gamma, beta, rm, rv], run);
     },
     // dawn's null device caps a device's memory at 512 MiB: without this, buffers the pool keeps from earlier
     // cases make the large ones fail (out of memory) there.

@@ -1,4 +1,4 @@
-import { getRuntime, type Runtime } from '../device.js';
+import { getRuntime, writeWords, type Runtime } from '../device.js';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
@@ -96,7 +96,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
       (queue) => inputs.forEach((x, i) => {
         if (x instanceof Tensor) return;
         const dst = c.inputs[i]!.tensor.buffer(name);
-        queue.writeBuffer(dst.buffer, dst.offset, x.buffer, x.byteOffset, Math.ceil(x.byteLength / 4) * 4);
+        writeWords(queue, dst.buffer, dst.offset, x);
         rt.stats.uploads++;
         rt.stats.uploadBytes += x.byteLength;
       }),

@@ -1,4 +1,5 @@
-import type { Runtime } from '../device.js';
+import { writeWords, type Runtime } from '../device.js';
+import { dispatchGrid } from '../kernel.js';
 import { sizeClass } from '../buffer-pool.js';
 import type { RecordedBinding, RecordedCommand, Recorder } from './recorder.js';
 
@@ -200,10 +201,7 @@ export class Plan {
           pass ??= enc.beginComputePass();
           if (cmd.pipeline !== pipeline) pass.setPipeline((pipeline = cmd.pipeline));
           pass.setBindGroup(0, cmd.group!);
-          const g = cmd.grid;
-          // Fewer arguments are measurably cheaper through dawn.node's bindings.
-          if (g[1] === 1 && g[2] === 1) pass.dispatchWorkgroups(g[0]);
-          else pass.dispatchWorkgroups(g[0], g[1], g[2]);
+          dispatchGrid(pass, cmd.grid);
           continue;
         }
         if (pass) {
@@ -218,8 +216,8 @@ export class Plan {
       epilogue(enc);
     }, (queue) => {
       write(queue);
-      for (const u of this.directUploads) writeUpload(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
-      for (const u of this.sourcedUploads) writeUpload(queue, u.source!, 0, u.produce!());
+      for (const u of this.directUploads) writeWords(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
+      for (const u of this.sourcedUploads) writeWords(queue, u.source!, 0, u.produce!());
     });
     this.rt.stats.dispatches += this.counts.dispatches;
   }
@@ -390,8 +388,4 @@ export class Plan {
     const naive = transient.reduce((s, v) => s + sizeClass(v.bytes), 0);
     return { peakBytes: peak, naiveBytes: naive, intermediates: transient.length, physicalBuffers: this.owned.length };
   }
-}
-
-function writeUpload(queue: GPUQueue, buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
-  queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, Math.ceil(data.byteLength / 4) * 4);
 }

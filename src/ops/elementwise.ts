@@ -3,7 +3,7 @@ import type { DType } from '../dtype.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { f32bits, i32bits } from '../params.js';
 import { cachedSpec, type Specialization } from '../kernel.js';
-import { broadcastShapes, type Shape } from '../shape.js';
+import { broadcastShapes, sameShape, type Shape } from '../shape.js';
 import { empty, Tensor } from '../tensor.js';
 import { BINARY_OPS, binaryKernel, broadcastWords, ELEMENTWISE_PER_WORKGROUP, planBroadcast, SCALAR_MODES, type BinaryOp } from '../../kernels/binary.js';
 import { planUnary, unaryKernel, type UnaryOp } from '../../kernels/unary.js';
@@ -116,12 +116,6 @@ function binarySpec(opCode: number, dtype: DType, outDType: DType, strided: bool
 const DTYPE_CODES: readonly DType[] = ['f32', 'i32', 'u32'];
 /** broadcastWords' layout for two inputs, of which a contiguous op sets only n, rank and the scalar. */
 const contiguousWords = new Uint32Array(4 + 8 * 3);
-
-function sameShape(a: Shape, b: Shape): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** A 0-d tensor holding a number's bits, for where(); the caller disposes it once encoded. */
 function scalarTensor(op: string, value: number, dtype: DType, rt: Runtime): Tensor {

@@ -171,7 +171,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       };
       history.push(m);
       if (ck && epoch % ckEvery === 0) {
-        const value = ck.bestOnly ? ((ck.monitor ?? 'valAcc') === 'valAcc' ? val!.accuracy : -val!.loss) : 0;
+        const value = ck.bestOnly ? monitored(val!, ck.monitor ?? 'valAcc') : 0;
         if (!ck.bestOnly || value > ckBest) {
           ckBest = value;
           await ck.save(await checkpointBytes(model, optimizer, m), { epoch, metrics: m });
@@ -179,7 +179,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       }
       let stop = (await opts.callbacks?.onEpochEnd?.(m)) === 'stop';
       if (es && val) {
-        const value = monitor === 'valAcc' ? val.accuracy : -val.loss;
+        const value = monitored(val, monitor);
         if (!best || value > best.value + (es.minDelta ?? 0)) {
           best?.snap?.dispose();
           best = { value, epoch, snap: es.restoreBest === false ? null : snapshot(model) };
@@ -201,6 +201,11 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
     step?.dispose();
     metrics.dispose();
   }
+}
+
+/** A validation metric as a score where higher is better (early stopping, best-only checkpoints). */
+function monitored(val: { loss: number; accuracy: number }, monitor: 'valAcc' | 'valLoss'): number {
+  return monitor === 'valAcc' ? val.accuracy : -val.loss;
 }
 
 async function checkpointBytes(model: Module, optimizer: Optimizer, m: EpochMetrics): Promise<Uint8Array> {
