@@ -67,6 +67,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The page has no process.env: TEST_SEED reaches tests/helpers/random.ts as a build-time constant.
+        define: { __TEST_SEED__: JSON.stringify(process.env.TEST_SEED ?? '') },
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],

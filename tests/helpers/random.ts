@@ -2,9 +2,12 @@
  * Seeded PRNG for test inputs. Every run draws a fresh seed (override with TEST_SEED) and failures print
  * it, so inputs are new each run yet any failure can be replayed.
  */
+/** TEST_SEED as the browser project's build defines it (vitest.config.ts); undeclared under Node. */
+declare const __TEST_SEED__: string | undefined;
+
 function envSeed(): number | undefined {
   const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
-  const v = g.process?.env?.TEST_SEED;
+  const v = (typeof __TEST_SEED__ === 'string' ? __TEST_SEED__ : undefined) || g.process?.env?.TEST_SEED;
   return v ? Number(v) : undefined;
 }
 
