@@ -64,11 +64,13 @@ export function refMaxPool2d(x: RefTensor, opts: RefPool2dOptions): { y: RefTens
 }
 
 /** Scatters each dy to its window's argmax (the direct form; the GPU gathers instead). */
-export function refMaxPool2dBackward(dy: RefTensor, indices: RefTensor, xShape: readonly number[]): RefTensor {
+/** `gate` (x's shape): the result times (gate > 0), a ReLU's backward fused in as the op does. */
+export function refMaxPool2dBackward(dy: RefTensor, indices: RefTensor, xShape: readonly number[], gate?: RefTensor): RefTensor {
   const [, , h, w] = xShape as [number, number, number, number];
   const dx = new Float64Array(xShape.reduce((a, d) => a * d, 1));
   const perPlane = dy.shape[2]! * dy.shape[3]!;
   for (let o = 0; o < dy.data.length; o++) dx[Math.floor(o / perPlane) * h * w + indices.data[o]!]! += dy.data[o]!;
+  if (gate) dx.forEach((_, i) => (dx[i] = gate.data[i]! > 0 ? dx[i]! : 0));
   return { shape: [...xShape], data: dx };
 }
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tensor, type Runtime } from '../../src/index.js';
 import { accumulateClassification } from '../../src/ops/metrics.js';
+import { refArgmax, refClassificationBatch } from '../../src/reference/metrics.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 
@@ -9,16 +10,6 @@ beforeAll(async () => {
   rt = await testRuntime();
 });
 
-/** torch.argmax of one row: the first maximum, NaN beating every number (the first NaN). */
-function refArgmax(row: ArrayLike<number>): number {
-  let arg = 0;
-  for (let c = 1; c < row.length; c++) {
-    const best = row[arg]!, v = row[c]!;
-    if (Number.isNaN(best)) break;
-    if (Number.isNaN(v) || v > best) arg = c;
-  }
-  return arg;
-}
 
 describe('accumulateClassification (fit and evaluate metrics in one dispatch)', () => {
   it('adds loss·N and the argmax hits of several batches into the running sums, exactly', async () => {
@@ -36,8 +27,9 @@ describe('accumulateClassification (fit and evaluate metrics in one dispatch)', 
       if (rows > 7) labels[6] = -1; // out of range: a miss
       const loss = rng.uniform(1, 0, 3);
       accumulateClassification(tensor(loss), tensor(logits, [rows, classes]), tensor(labels), lossSum, correct);
-      wantLoss = Math.fround(wantLoss + Math.fround(loss[0]! * rows));
-      for (let r = 0; r < rows; r++) if (refArgmax(logits.subarray(r * classes, (r + 1) * classes)) === labels[r]) wantCorrect++;
+      const want = refClassificationBatch(loss[0]!, logits, labels, classes);
+      wantLoss = Math.fround(wantLoss + Math.fround(want.lossSum));
+      wantCorrect += want.correct;
     }
     expect((await correct.toArray())[0]).toBe(wantCorrect);
     // loss·N + sum: one fused or two separate roundings per batch.
