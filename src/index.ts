@@ -56,7 +56,9 @@ export type { InitScheme } from './nn/init.js';
 
 // Compiled steps
 export { compile } from './executor/compile.js';
-export type { CompiledStep, CompileOptions, StepInput } from './executor/compile.js';
+export type { CompiledStep, CompileOptions, ProfileOptions, StepInput } from './executor/compile.js';
+export { formatProfile } from './executor/profile.js';
+export type { StepProfile, DispatchTiming, KernelTiming } from './executor/profile.js';
 export type { PlanMemory } from './executor/plan.js';
 
 // Data: IDX / Fashion-MNIST, datasets, loaders, splits

@@ -16,6 +16,8 @@ export interface Flags {
   conv: boolean;
   bn: boolean;
   repeats?: number;
+  /** --no-profile: skip the timestamp-query GPU profile of each case. */
+  profile: boolean;
   /** --train ids / --conv ids / --bn ids: run exactly these cases of the group. */
   only: { train?: string[]; conv?: string[]; bn?: string[] };
 }
@@ -43,7 +45,7 @@ export const CPU_QUICK_BN = ['bn-128x256x8x8'];
 export const ALL_BN = ['bn-64x64x32x32', 'bn-128x256x8x8'];
 
 export function parseFlags(argv: readonly string[]): Flags {
-  const f: Flags = { quick: false, full: false, overhead: true, matmul: true, train: true, conv: true, bn: true, only: {} };
+  const f: Flags = { quick: false, full: false, overhead: true, matmul: true, train: true, conv: true, bn: true, profile: true, only: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') f.quick = true;
@@ -53,6 +55,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     else if (a === '--no-train') f.train = false;
     else if (a === '--no-conv') f.conv = false;
     else if (a === '--no-bn') f.bn = false;
+    else if (a === '--no-profile') f.profile = false;
     else if (a === '--sizes') f.sizes = argv[++i]!.split(',').map(Number);
     else if (a.startsWith('--sizes=')) f.sizes = a.slice(8).split(',').map(Number);
     else if (a === '--repeats') f.repeats = Number(argv[++i]);
@@ -76,6 +79,8 @@ export function suiteOptions(flags: Flags, env: { cpuAdapter: boolean; nullDevic
   // A null device executes nothing, so every configuration is cheap there; a CPU adapter keeps the small ones.
   const small = env.cpuAdapter && !env.nullDevice && !flags.full;
   return {
+    // A null device executes nothing: there is no GPU time to measure.
+    profile: flags.profile && !env.nullDevice,
     matmulSizes: sizes,
     overhead: flags.overhead,
     train: !flags.train ? [] : flags.only.train ?? (small ? (flags.quick ? CPU_QUICK_TRAIN : CPU_TRAIN) : env.nullDevice ? NULL_TRAIN : ALL_TRAIN),

@@ -3,7 +3,7 @@ import * as wn from '../../src/index.js';
 import type { Runtime, Tensor } from '../../src/index.js';
 import { instrumentDevice } from './instrument.js';
 import {
-  CHAIN_OPS, type BatchNormSpec, type BenchCase, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
+  CHAIN_OPS, PROFILE_TOP, type BatchNormSpec, type BenchCase, type GpuProfile, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
   type MatmulSpec, type TrainSpec,
 } from './types.js';
 import { concat, VGG_CONFIG } from './workloads.js';
@@ -17,6 +17,25 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
   const device = instrumentDevice(rt.device);
   const { tidy, tensor } = wn;
 
+  const canProfile = rt.features.has('timestamp-query');
+  const summarize = (p: wn.StepProfile): GpuProfile => ({
+    stepMs: p.stepMs,
+    kernelSumMs: p.dispatchSumMs,
+    kernels: p.dispatches.length,
+    top: p.byKernel.slice(0, PROFILE_TOP).map((g) => ({ name: `${g.op} · ${g.kernel}`, count: g.count, ms: g.ms })),
+    slowest: p.dispatches.map((d, index) => ({ index, name: `${d.op} · ${d.kernel}`, grid: d.grid, ms: d.ms }))
+      .sort((a, b) => b.ms - a.ms).slice(0, PROFILE_TOP),
+  });
+  /** An eager case's GPU work, timed as a compiled step of the same ops (the dispatches are the same). */
+  const profileEager = (run: () => Tensor | Tensor[]) => async (): Promise<GpuProfile> => {
+    const step = wn.compile(run, { name: 'bench profile', runtime: rt });
+    try {
+      return summarize(await step.profile([]));
+    } finally {
+      step.dispose();
+    }
+  };
+
   const caseOf = (opsPerStep: number, inputs: Tensor[], run: () => Tensor): BenchCase => ({
     opsPerStep,
     step: () => void tidy(() => void run(), rt),
@@ -26,6 +45,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
       out.dispose();
       return data;
     },
+    ...(canProfile && opsPerStep === 1 ? { profile: profileEager(run) } : {}),
     dispose: () => inputs.forEach((t) => t.dispose()),
   });
 
@@ -40,6 +60,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
       outs.forEach((t) => t.dispose());
       return concat(parts);
     },
+    ...(canProfile ? { profile: profileEager(run) } : {}),
     dispose: () => inputs.forEach((t) => t.dispose()),
   });
 
@@ -109,6 +130,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
           }
           return Float32Array.from(losses);
         },
+        ...(canProfile ? { profile: async () => summarize(await step.profile([s.xs[0]!, s.ys[0]!])) } : {}),
         dispose: () => {
           // The traced backward left each parameter's .grad set (a tensor of the trace): release them too.
           for (const t of params) {

@@ -82,6 +82,20 @@ export function formatSuite(s: SuiteResult): string {
         stepCounts(c.results[OURS]), stepCounts(c.results[TF]), err(c)]),
     ));
   }
+  const profiled = s.cases.filter((c) => c.results[OURS]?.gpuProfile || c.results[TF]?.gpuProfile);
+  if (profiled.length) {
+    if (out.length) out.push('');
+    out.push('GPU time per step from timestamp queries (no CPU time; wgsl-nn: the step as replayed, eager cases compiled for this; '
+      + 'TF.js: tf.time() kernel sum; TF.js/wgsl-nn > 1: wgsl-nn faster), and wgsl-nn\'s largest kernels');
+    out.push(table(
+      ['case', 'wgsl-nn GPU', 'TF.js GPU', 'TF.js/wgsl-nn', 'wgsl-nn kernels (largest first)'],
+      profiled.map((c) => {
+        const a = c.results[OURS]?.gpuProfile, b = c.results[TF]?.gpuProfile;
+        return [c.name, a ? fmtMs(a.stepMs) : '-', b ? fmtMs(b.stepMs) : '-', a && b && a.stepMs > 0 ? `${(b.stepMs / a.stepMs).toFixed(2)}×` : '-',
+          a ? a.top.slice(0, 3).map((g) => `${g.name} ${(100 * g.ms / a.kernelSumMs).toFixed(0)}%`).join(', ') : '-'];
+      }),
+    ));
+  }
   const skipped = s.cases.flatMap((c) => Object.entries(c.results).filter(([, r]) => !r.ok).map(([lib, r]) => `  ${c.name} / ${lib}: ${r.skipped?.split('\n')[0]}`));
   if (skipped.length) out.push('', 'not measured:', ...skipped);
   return out.join('\n');

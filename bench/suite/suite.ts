@@ -3,7 +3,7 @@ import { chainReference, denseSampleError, matmulSampleError, randomArray, relat
 import { diffCounters } from './instrument.js';
 import { BN_SHAPES, bnCheck, bnSpec, CONV_LAYERS, convCheck, convSpec, trainSpec } from './workloads.js';
 import {
-  CHAIN_OPS, type BenchCase, type BenchLib, type CaseResult, type DenseSpec, type ElementwiseSpec, type LibResult,
+  CHAIN_OPS, type BenchCase, type BenchLib, type CaseResult, type GpuProfile, type DenseSpec, type ElementwiseSpec, type LibResult,
   type MatmulSpec, type SuiteOptions, type SuiteResult, type Timing, type TrainSpec, type ConvSpec, type BatchNormSpec,
 } from './types.js';
 
@@ -172,6 +172,14 @@ async function runCase(def: CaseDef, libs: BenchLib[], o: SuiteOptions, order: n
   }
   for (const p of prepared) {
     let timing = timings.get(p);
+    let gpuProfile: GpuProfile | undefined;
+    if (timing && o.profile && p.c.profile) {
+      try {
+        gpuProfile = await p.c.profile();
+      } catch (e) {
+        o.log(`  ${def.name.padEnd(28)} ${p.lib.id.padEnd(12)} profile failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+    }
     p.c.dispose();
     await p.lib.betweenCases?.();
     const errors = p.lib.deviceCounters().errors - errorsBefore.get(p.lib)!;
@@ -186,10 +194,15 @@ async function runCase(def: CaseDef, libs: BenchLib[], o: SuiteOptions, order: n
       r.checkedAgainst = checkedAgainst.get(p) ?? 'float64 reference';
     }
     if (def.flops && !o.nullDevice) r.gflops = def.flops / (timing.msPerOp * 1e6);
+    if (gpuProfile) r.gpuProfile = gpuProfile;
     results[p.lib.id] = r;
     o.log(`  ${def.name.padEnd(28)} ${p.lib.id.padEnd(12)} ${fmtMs(timing.msPerOp)}/${def.group === 'overhead' || def.group === 'matmul' ? 'op' : 'step'}` +
       (r.gflops !== undefined ? `  ${r.gflops.toFixed(r.gflops < 10 ? 3 : 1)} GFLOP/s` : '') +
       `  (${o.repeats}×${timing.stepsPerRepeat} steps, spread ${fmtMs(timing.minMsPerOp)}–${fmtMs(timing.maxMsPerOp)}, first ${fmtMs(timing.firstStepMs)})`);
+    if (gpuProfile) {
+      o.log(`  ${''.padEnd(28)} ${''.padEnd(12)} GPU ${fmtMs(gpuProfile.stepMs)}/step (kernels alone ${fmtMs(gpuProfile.kernelSumMs)} in ${gpuProfile.kernels}): `
+        + gpuProfile.top.slice(0, 4).map((g) => `${g.name} ×${g.count} ${fmtMs(g.ms)}`).join(', '));
+    }
   }
   const ours = results['wgsl-nn']?.timing, theirs = results['tfjs-webgpu']?.timing;
   const out: CaseResult = { group: def.group, name: def.name, description: def.description, results };

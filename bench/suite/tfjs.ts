@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { instrumentDevice } from './instrument.js';
 import {
-  CHAIN_OPS, type BatchNormSpec, type BenchCase, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
+  CHAIN_OPS, PROFILE_TOP, type BatchNormSpec, type BenchCase, type BenchLib, type GpuProfile, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
   type MatmulSpec, type TrainSpec,
 } from './types.js';
 import { concat, fcToTf, hwioToOihw, nchwToNhwc, nhwcToNchw, oihwToHwio, VGG_CONFIG } from './workloads.js';
@@ -17,6 +17,7 @@ interface WebGPUBackendLike {
   endComputePassEncoder(): void;
   submitQueue(): void;
   adapterInfo: Record<string, unknown>;
+  supportTimestampQuery?: boolean;
 }
 
 /**
@@ -30,7 +31,29 @@ export async function createTfjs(): Promise<BenchLib> {
   const be = tf.backend() as unknown as WebGPUBackendLike;
   const device = instrumentDevice(be.device);
 
+  /**
+   * TF.js's own profiler: tf.time() gives every program a pass with timestamps and sums them (its
+   * getExtraProfileInfo lists "Program: ms" pairs). Kernel time only, like wgsl-nn's per-dispatch sum.
+   */
+  const profile = be.supportTimestampQuery ? (stepOnce: () => void) => async (): Promise<GpuProfile> => {
+    const info = await tf.time(stepOnce) as tf.TimingInfo & { getExtraProfileInfo?: () => string };
+    const kernelMs = typeof info.kernelMs === 'number' ? info.kernelMs : NaN;
+    const groups = new Map<string, { name: string; count: number; ms: number }>();
+    for (const part of (info.getExtraProfileInfo?.() ?? '').split(', ').filter(Boolean)) {
+      const at = part.lastIndexOf(': ');
+      const name = part.slice(0, at), ms = Number(part.slice(at + 2));
+      const g = groups.get(name) ?? { name, count: 0, ms: 0 };
+      g.count++;
+      g.ms += ms;
+      groups.set(name, g);
+    }
+    const all = [...groups.values()].sort((a, b) => b.ms - a.ms);
+    return { stepMs: kernelMs, kernelSumMs: kernelMs, kernels: all.reduce((n, g) => n + g.count, 0), top: all.slice(0, PROFILE_TOP) };
+  } : null;
+  const withProfile = (stepOnce: () => void) => (profile ? { profile: profile(stepOnce) } : {});
+
   const caseOf = (opsPerStep: number, inputs: tf.Tensor[], run: () => tf.Tensor): BenchCase => ({
+    ...(opsPerStep === 1 ? withProfile(() => tf.tidy(() => void run())) : {}),
     opsPerStep,
     // tf.tidy keeps a returned tensor: return nothing so every tensor of the step is disposed.
     step: () => tf.tidy(() => void run()),
@@ -166,6 +189,7 @@ async function syncTf(): Promise<void> {
           }
           return Float32Array.from(losses);
         },
+        ...withProfile(() => tf.tidy(() => void opt.minimize(lossOf(0), false, vars))),
         dispose: () => {
           opt.dispose();
           [...vars, ...moving].forEach((v) => v.dispose());
@@ -189,6 +213,7 @@ async function syncTf(): Promise<void> {
       return {
         opsPerStep: 1,
         step: () => tf.tidy(() => void run()),
+        ...withProfile(() => tf.tidy(() => void run())),
         result: async () => {
           const [y, dx, dw, db] = tf.tidy(run) as tf.Tensor[];
           const out = concat([
@@ -223,6 +248,7 @@ async function syncTf(): Promise<void> {
       return {
         opsPerStep: 1,
         step: () => tf.tidy(() => void run()),
+        ...withProfile(() => tf.tidy(() => void run())),
         result: async () => {
           const [y, dx, dg, db] = tf.tidy(run) as tf.Tensor[];
           const out = concat([

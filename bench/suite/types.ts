@@ -18,7 +18,28 @@ export interface BenchCase {
   step(): void;
   /** Runs the workload once and reads the (first) result back, for the correctness check. */
   result?(): Promise<Float32Array>;
+  /** GPU time of one step from timestamp queries (runs the workload a few more times). */
+  profile?(): Promise<GpuProfile>;
   dispose(): void;
+}
+
+/** Groups of kernels kept in a case's GPU profile. */
+export const PROFILE_TOP = 12;
+
+/** GPU-side time of one step, from timestamp queries; no CPU time in it. */
+export interface GpuProfile {
+  /**
+   * wgsl-nn: the step as replayed (a compiled step; eager layer cases are compiled for the profile),
+   * begin of its first pass to end of its last. TF.js (tf.time): the sum of its kernels, each timed alone.
+   */
+  stepMs: number;
+  /** Sum of the kernels, each in a pass of its own. */
+  kernelSumMs: number;
+  kernels: number;
+  /** Largest groups by name (wgsl-nn: op · kernel; TF.js: program class), summed over the step. */
+  top: { name: string; count: number; ms: number }[];
+  /** wgsl-nn: the slowest single dispatches, with their place in the step and their workgroup grid. */
+  slowest?: { index: number; name: string; grid: readonly number[]; ms: number }[];
 }
 
 /** Input data handed to both libraries (the same numbers, generated on the CPU). */
@@ -173,6 +194,8 @@ export interface LibResult {
   checkError?: number;
   /** What checkError compares against ('float64 reference', 'the other library'). */
   checkedAgainst?: string;
+  /** GPU time of one step from timestamp queries, when the device offers them (not on a null device). */
+  gpuProfile?: GpuProfile;
 }
 
 export interface CaseResult {
@@ -190,6 +213,8 @@ export interface CaseResult {
 }
 
 export interface SuiteOptions {
+  /** Time each case's GPU work with timestamp queries after timing it (--no-profile turns it off). */
+  profile: boolean;
   /** Square matmul sizes for the GFLOP/s group (empty: skip the group). */
   matmulSizes: number[];
   /** Run the per-op overhead group. */

@@ -2,7 +2,17 @@ import { getRuntime, writeWords, type Runtime } from '../device.js';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from '../dtype.js';
 import { ArgumentError } from '../errors.js';
 import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
-import { Plan, TraceRecorder, type PlanCounts, type PlanMemory } from './plan.js';
+import { Plan, TraceRecorder, type PassTiming, type PlanCounts, type PlanMemory } from './plan.js';
+import { pairDurations, summarizeProfile, type StepProfile } from './profile.js';
+
+const QUERY_RESOLVE = 0x200, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_READ_MODE = 0x01;
+/** WebGPU's limit on the queries of one timestamp query set. */
+const MAX_QUERIES = 4096;
+
+export interface ProfileOptions {
+  /** Profiled replays of each kind (the medians are reported); default 5. */
+  repeats?: number;
+}
 
 export type StepInput = Tensor | AnyTypedArray;
 type Outputs = Tensor | readonly Tensor[] | { readonly [k: string]: Tensor };
@@ -43,6 +53,12 @@ export interface CompiledStep<O extends Outputs> {
   dispatches(): number;
   /** What one replay of the last-used plan encodes (dispatches, copies, passes) and what building it removed. */
   counts(): PlanCounts | null;
+  /**
+   * GPU time of the step and of each dispatch, from timestamp queries (needs the 'timestamp-query'
+   * feature). It runs the step 1 + 2 × repeats times with these inputs, so it trains like that many
+   * calls would (parameters and optimizer state move on): profile a copy or accept the steps.
+   */
+  profile(inputs: readonly StepInput[], options?: ProfileOptions): Promise<StepProfile>;
   dispose(): void;
 }
 
@@ -89,7 +105,10 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
       return cached.rebuild(cached.outputs.map((t) => copyOut(rt, t))) as O;
     }
     last = cached;
-    const c = cached;
+    return replay(rt, cached, inputs);
+  }) as CompiledStep<O>;
+
+  function replay(rt: Runtime, c: CachedPlan, inputs: StepInput[], timing?: PassTiming): O {
     for (const x of inputs) if (x instanceof Tensor) x.buffer(name);
     const results = c.outputs.map((t) => empty(t.shape, t.dtype, name, rt));
     c.plan.replay(
@@ -109,9 +128,52 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
         const src = t.buffer(name), dst = results[i]!.buffer(name);
         enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, Math.max(t.size, 1) * BYTES_PER_ELEMENT);
       }),
+      timing,
     );
     return c.rebuild(results) as O;
-  }) as CompiledStep<O>;
+  }
+
+  async function profile(inputs: readonly StepInput[], opts: ProfileOptions = {}): Promise<StepProfile> {
+    const repeats = opts.repeats ?? 5;
+    if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`${name}.profile`, `repeats must be a positive integer, got ${repeats}`);
+    const rt = options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    if (!rt.features.has('timestamp-query')) {
+      throw new ArgumentError(`${name}.profile`, `needs the WebGPU feature 'timestamp-query', which this device lacks (adapter: ${rt.adapter.description || rt.adapter.vendor || 'unknown'})`);
+    }
+    const dispose = (o: Outputs) => flatten(o).flat.forEach((t) => t.dispose());
+    // The first call for these shapes traces; profiling measures replays.
+    dispose(step(...inputs));
+    const c = last!;
+    const list = c.plan.dispatchList();
+    if (!list.length) return summarizeProfile([], Array(repeats).fill(0), Array(repeats).fill([]));
+    const queries = 2 * Math.max(list.length, c.plan.counts.passes);
+    if (queries > MAX_QUERIES) throw new ArgumentError(`${name}.profile`, `the step has ${list.length} dispatches; profiling handles at most ${MAX_QUERIES / 2}`);
+    const querySet = rt.device.createQuerySet({ type: 'timestamp', count: queries, label: `${name}: profile` });
+    const resolve = rt.device.createBuffer({ size: queries * 8, usage: QUERY_RESOLVE | COPY_SRC, label: `${name}: profile resolve` });
+    const readback = rt.device.createBuffer({ size: queries * 8, usage: MAP_READ | COPY_DST, label: `${name}: profile readback` });
+    const run = async (perDispatch: boolean): Promise<BigUint64Array> => {
+      dispose(replay(rt, c, [...inputs], { querySet, perDispatch, resolve, readback }));
+      await readback.mapAsync(MAP_READ_MODE);
+      const stamps = new BigUint64Array(readback.getMappedRange().slice(0));
+      readback.unmap();
+      return stamps;
+    };
+    try {
+      const stepRuns: number[] = [], dispatchRuns: number[][] = [];
+      for (let r = 0; r < repeats; r++) {
+        // The whole step as usual: first pass's begin to last pass's end.
+        const stamps = await run(false);
+        stepRuns.push(Math.max(0, Number(stamps[2 * c.plan.counts.passes - 1]! - stamps[0]!) / 1e6));
+        dispatchRuns.push(pairDurations(await run(true), list.length));
+      }
+      await rt.checkErrors();
+      return summarizeProfile(list, stepRuns, dispatchRuns);
+    } finally {
+      querySet.destroy();
+      resolve.destroy();
+      readback.destroy();
+    }
+  }
 
   function trace(rt: Runtime, described: { shape: readonly number[]; dtype: DType }[], inputs: StepInput[]): CachedPlan {
     if (rt.recorder) throw new ArgumentError(name, 'compiled steps cannot be nested');
@@ -142,6 +204,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   step.memory = () => last?.plan.memory ?? null;
   step.dispatches = () => last?.plan.dispatches ?? 0;
   step.counts = () => last?.plan.counts ?? null;
+  step.profile = profile;
   step.dispose = () => {
     for (const c of plans.values()) {
       c.plan.dispose();

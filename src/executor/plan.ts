@@ -98,6 +98,18 @@ export interface PlanCounts {
   deadDispatches: number;
 }
 
+/**
+ * Timestamp queries around the passes of one replay (profiling): each pass writes its begin and end into
+ * `querySet` at 2p, 2p+1; `perDispatch` gives every dispatch a pass of its own. The values are resolved
+ * into `resolve` and copied to `readback` (8 bytes each) in the same command buffer.
+ */
+export interface PassTiming {
+  querySet: GPUQuerySet;
+  perDispatch: boolean;
+  resolve: GPUBuffer;
+  readback: GPUBuffer;
+}
+
 const COPY_SRC = 0x04, COPY_DST = 0x08;
 /** Constant uploads up to this size are rewritten at each replay instead of being copied from a plan-owned buffer. */
 const DIRECT_CONSTANT_BYTES = 64 * 1024;
@@ -186,22 +198,39 @@ export class Plan {
     return this.counts.dispatches;
   }
 
+  /** The dispatches one replay encodes, in order (what a per-dispatch profile's timings belong to). */
+  dispatchList(): { op: string; kernel: string; grid: readonly [number, number, number] }[] {
+    return this.encoded.flatMap((c) => (c.kind === 'dispatch' ? [{ op: c.op, kernel: c.kernel, grid: c.grid }] : []));
+  }
+
   /**
    * Encodes the whole step and submits it once. `write` runs first (queue.writeBuffer of the inputs),
    * then the plan's own uploads; `prologue`/`epilogue` add input and output copies around the step.
    */
-  replay(write: (queue: GPUQueue) => void, prologue: (enc: GPUCommandEncoder) => void, epilogue: (enc: GPUCommandEncoder) => void): void {
+  replay(write: (queue: GPUQueue) => void, prologue: (enc: GPUCommandEncoder) => void, epilogue: (enc: GPUCommandEncoder) => void, timing?: PassTiming): void {
     if (this.disposed) throw new Error(`${this.label}: the compiled plan was disposed`);
     this.rt.submitCommands(this.label, this.kernels, (enc) => {
       prologue(enc);
       let pass: GPUComputePassEncoder | null = null;
       let pipeline: GPUComputePipeline | null = null;
+      let query = 0;
+      const begin = () => {
+        if (!timing) return enc.beginComputePass();
+        const timestampWrites = { querySet: timing.querySet, beginningOfPassWriteIndex: query, endOfPassWriteIndex: query + 1 };
+        query += 2;
+        return enc.beginComputePass({ timestampWrites });
+      };
       for (const cmd of this.encoded) {
         if (cmd.kind === 'dispatch') {
-          pass ??= enc.beginComputePass();
+          pass ??= begin();
           if (cmd.pipeline !== pipeline) pass.setPipeline((pipeline = cmd.pipeline));
           pass.setBindGroup(0, cmd.group!);
           dispatchGrid(pass, cmd.grid);
+          if (timing?.perDispatch) {
+            pass.end();
+            pass = null;
+            pipeline = null;
+          }
           continue;
         }
         if (pass) {
@@ -213,6 +242,10 @@ export class Plan {
         else enc.copyBufferToBuffer(cmd.source!, 0, this.resolve(cmd.dst), cmd.dstOffset, cmd.source!.size);
       }
       pass?.end();
+      if (timing && query) {
+        enc.resolveQuerySet(timing.querySet, 0, query, timing.resolve, 0);
+        enc.copyBufferToBuffer(timing.resolve, 0, timing.readback, 0, query * 8);
+      }
       epilogue(enc);
     }, (queue) => {
       write(queue);

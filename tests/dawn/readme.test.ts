@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  compile, crossEntropy, lenet5, matmul, mul, randn, relu, SGD, seed, sum, tensor, tidy,
+  compile, crossEntropy, formatProfile, lenet5, matmul, mul, randn, relu, SGD, seed, sum, tensor, tidy,
 } from '../../src/index.js';
 import { testRuntime } from '../helpers/gpu.js';
 
@@ -41,5 +41,7 @@ describe('README examples', () => {
     const first = await step(imagesF32, labelsI32).item();
     const loss = step(imagesF32, labelsI32);
     expect(await loss.item()).toBeLessThan(first);
+    const report = formatProfile(await step.profile([imagesF32, labelsI32], { repeats: 1 }));
+    expect(report).toMatch(/^GPU time per step .+ in \d+, median of 1\)\n {2}\S+ · \S+ +×\d+/);
   }, 300_000);
 });
