@@ -110,14 +110,25 @@ function buildSpecialization(v: MatmulVariant): Specialization {
   };
 }
 
-export const MATMUL_PARAM_WORDS = 8 + 4 * MAX_BATCH_DIMS;
+const HEADER_WORDS = 12;
+export const MATMUL_PARAM_WORDS = HEADER_WORDS + 4 * MAX_BATCH_DIMS;
+
+/** How the batch maps onto outputs: entries [c·zsum, c·zsum + zsum) of the leading dimension (zlen long, each followed by zrest entries) sum into output c. */
+export interface BatchSum {
+  zsum: number;
+  zlen: number;
+  zrest: number;
+}
 
 /**
  * Uniform words of shaders/matmul.wgsl's Params. `dims`: batch dimensions, outermost first, as
  * [size, A stride, B stride] in elements (at most MAX_BATCH_DIMS). `into`: an array of MATMUL_PARAM_WORDS to
- * overwrite instead of allocating one (a 160-byte typed array lives off the JS heap: costly per dispatch).
+ * overwrite instead of allocating one (a 176-byte typed array lives off the JS heap: costly per dispatch).
  */
-export function matmulParams(M: number, N: number, K: number, dims: readonly (readonly [number, number, number])[], workgroups: number, param: number, into?: Uint32Array): Uint32Array {
+export function matmulParams(
+  M: number, N: number, K: number, dims: readonly (readonly [number, number, number])[], workgroups: number, param: number,
+  sum: BatchSum, into?: Uint32Array,
+): Uint32Array {
   const words = into ? into.fill(0) : new Uint32Array(MATMUL_PARAM_WORDS);
   words[0] = M;
   words[1] = N;
@@ -125,6 +136,9 @@ export function matmulParams(M: number, N: number, K: number, dims: readonly (re
   words[3] = dims.length;
   words[4] = workgroups;
   words[5] = f32bits(param);
-  for (let i = 0; i < dims.length; i++) words.set(dims[i]!, 8 + 4 * i);
+  words[6] = sum.zsum;
+  words[7] = sum.zlen;
+  words[8] = sum.zrest;
+  for (let i = 0; i < dims.length; i++) words.set(dims[i]!, HEADER_WORDS + 4 * i);
   return words;
 }

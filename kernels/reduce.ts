@@ -13,6 +13,8 @@ const THREADS = 256;
 const TARGET_WORKGROUPS = 256;
 /** A chunk gives each thread at least this many elements, so the second pass stays cheap next to the first. */
 const MIN_PER_THREAD = 16;
+/** Threads a workgroup keeps however small its share (two warps of 32). */
+const MIN_THREADS = 64;
 
 /** One dispatch over x viewed as [outer, r, inner]. */
 export interface ReducePass {
@@ -28,20 +30,30 @@ export interface ReducePass {
 }
 
 /**
- * Workgroup shape and R split for one [outer, r, inner] reduction. TX covers consecutive inner columns
- * (1 when inner is 1, i.e. the last axis; at most 32, a 128-byte row of f32), TY = 256 / TX threads stride
- * over r. `split: false` keeps r in one chunk (the second pass, whose r is the first pass's chunk count).
+ * Workgroup shape and R split for one [outer, r, inner] reduction. TY rows of threads stride over r, as
+ * few as give each thread MIN_PER_THREAD elements (a short r — a weight gradient's few partials — is then
+ * summed down each column by one thread, with no tree in workgroup memory); TX covers consecutive inner
+ * columns, so loads are coalesced: up to 256 when TY is 1, at least 32 (a 128-byte row of f32) beside a
+ * taller TY, fewer only when inner is narrower (1 for the last axis). A workgroup keeps at least 64 threads.
+ * `split: false` keeps r in one chunk (the second pass, whose r is the first pass's chunk count).
  */
 export function planReducePass(outer: number, r: number, inner: number, split = true): ReducePass {
-  let tx = 1;
-  while (tx < inner && tx < 32) tx *= 2;
-  const ty = THREADS / tx;
+  const columns = pow2AtLeast(Math.min(inner, THREADS));
+  let ty = Math.min(pow2AtLeast(Math.ceil(r / MIN_PER_THREAD)), THREADS / Math.min(columns, 32));
+  const tx = Math.min(THREADS / ty, columns);
+  while (tx * ty < MIN_THREADS) ty *= 2;
   const tiles = Math.ceil(inner / tx);
   const groups = outer * tiles;
   let nchunks = !split ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / groups), Math.ceil(r / (ty * MIN_PER_THREAD))));
   const chunk = Math.max(Math.ceil(r / nchunks), 1);
   nchunks = Math.max(Math.ceil(r / chunk), 1);
   return { outer, r, inner, nchunks, chunk, tx, ty, workgroups: groups * nchunks };
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
 }
 
 /** Uniform words of shaders/reduce.wgsl's Params. */

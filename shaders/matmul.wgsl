@@ -1,5 +1,6 @@
 // Batched matrix product with a fused epilogue, f32:
-//   out[z] = act(op(A[z]) · op(B[z]) + bias),  op(X) = X or Xᵀ (TRANS_A / TRANS_B).
+//   out[z] = act(op(A[z]) · op(B[z]) + bias),  op(X) = X or Xᵀ (TRANS_A / TRANS_B),
+// or, with Params.zsum > 1, out summed over consecutive entries of the batch's leading dimension.
 //
 // A workgroup of WG_M×WG_N threads computes one BM×BN tile of out; each thread a TM×TN block of it, held in
 // registers as (TM/4)×(TN/4) blocks of 4×4 spaced 4·WG_M rows and 4·WG_N columns apart, so that at a given k
@@ -62,7 +63,11 @@ const WARP_M = 32u / WARP_N;
 
 struct Params {
   M: u32, N: u32, K: u32, batch_dims: u32,
-  workgroups: u32, param: f32, _pad0: u32, _pad1: u32,  // param: leakyRelu's slope or elu's α
+  workgroups: u32, param: f32,  // param: leakyRelu's slope or elu's α
+  // The batch as [zlen, zrest] (its leading dimension, the rest); out[c, r] sums the products of entries
+  // [c·zsum … c·zsum + zsum − 1, r] of it (split-K over a batch: a convolution's weight gradient summed
+  // over samples). zsum = 1: one output per batch entry.
+  zsum: u32, zlen: u32, zrest: u32, _pad0: u32, _pad1: u32, _pad2: u32,
   // Batch dimensions (broadcast and collapsed), outermost first: (size, A stride, B stride, unused) in
   // elements; a stride of 0 repeats the operand along that dimension.
   dims: array<vec4u, MAX_BATCH_DIMS>,
@@ -178,35 +183,40 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let z = wg / tiles;
   let m0 = wg % tiles / tiles_n * BM;
   let n0 = wg % tiles % tiles_n * BN;
-  let base = batch_offsets(z);
   // Thread (ty, tx) of the WG_M×WG_N grid, warps laid out as WARP_M×WARP_N blocks of it, row-major.
   let warp = lid / 32u;
   let tx = lid % WARP_N + warp % (WG_N / WARP_N) * WARP_N;
   let ty = lid / WARP_N % WARP_M + warp / (WG_N / WARP_N) * WARP_M;
 
   var acc: array<vec4f, TM * TN / 4u>;
-  var ra = fetch_a(base.x, m0, 0u, lid);
-  var rb = fetch_b(base.y, n0, 0u, lid);
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    stash_a(ra, lid);
-    stash_b(rb, lid);
-    workgroupBarrier();
-    // The next slice's global reads are in flight during this slice's arithmetic (zeros past the end).
-    ra = fetch_a(base.x, m0, k0 + BK, lid);
-    rb = fetch_b(base.y, n0, k0 + BK, lid);
-    for (var k = 0u; k < BK; k++) {
-      var av: array<vec4f, TM / 4u>;
-      var bv: array<vec4f, TN / 4u>;
-      for (var g = 0u; g < TM / 4u; g++) { av[g] = tile[k * SA / 4u + g * WG_M + ty]; }
-      for (var g = 0u; g < TN / 4u; g++) { bv[g] = tile[B_OFF + k * SB / 4u + g * WG_N + tx]; }
-      for (var i = 0u; i < TM; i++) {
-        let x = vec4f(av[i / 4u][i % 4u]);
-        for (var j = 0u; j < TN / 4u; j++) {
-          acc[i * (TN / 4u) + j] = fma(x, bv[j], acc[i * (TN / 4u) + j]);
+  let zc = z / p.zrest;
+  let zr = z % p.zrest;
+  let zn = min(p.zsum, p.zlen - zc * p.zsum);
+  for (var e = 0u; e < zn; e++) {
+    let base = batch_offsets((zc * p.zsum + e) * p.zrest + zr);
+    var ra = fetch_a(base.x, m0, 0u, lid);
+    var rb = fetch_b(base.y, n0, 0u, lid);
+    for (var k0 = 0u; k0 < p.K; k0 += BK) {
+      stash_a(ra, lid);
+      stash_b(rb, lid);
+      workgroupBarrier();
+      // The next slice's global reads are in flight during this slice's arithmetic (zeros past the end).
+      ra = fetch_a(base.x, m0, k0 + BK, lid);
+      rb = fetch_b(base.y, n0, k0 + BK, lid);
+      for (var k = 0u; k < BK; k++) {
+        var av: array<vec4f, TM / 4u>;
+        var bv: array<vec4f, TN / 4u>;
+        for (var g = 0u; g < TM / 4u; g++) { av[g] = tile[k * SA / 4u + g * WG_M + ty]; }
+        for (var g = 0u; g < TN / 4u; g++) { bv[g] = tile[B_OFF + k * SB / 4u + g * WG_N + tx]; }
+        for (var i = 0u; i < TM; i++) {
+          let x = vec4f(av[i / 4u][i % 4u]);
+          for (var j = 0u; j < TN / 4u; j++) {
+            acc[i * (TN / 4u) + j] = fma(x, bv[j], acc[i * (TN / 4u) + j]);
+          }
         }
       }
+      workgroupBarrier();
     }
-    workgroupBarrier();
   }
 
   let c0 = z * p.M * p.N;

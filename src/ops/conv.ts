@@ -7,6 +7,7 @@ import { zeros } from './creation.js';
 import { matmul, planMatmul, type Activation, type MatmulOperand, type MatmulOptions } from './matmul.js';
 import { sum } from './reduce.js';
 import { col2imKernel, col2imLaunch } from '../../kernels/col2im.js';
+import { chooseTile, matmulWorkgroups } from '../../kernels/matmul.js';
 import { im2colKernel, im2colLaunch, type ConvGeometry } from '../../kernels/im2col.js';
 
 export type { ConvGeometry };
@@ -39,6 +40,8 @@ export interface Conv2dOptions extends Conv2dGeometryOptions, ConvEpilogue {
 export interface Conv2dBackwardOptions extends Conv2dGeometryOptions {
   /** Which gradients to compute (all by default): the first layer skips dx, a layer without bias db. */
   needs?: { dx?: boolean; dw?: boolean; db?: boolean };
+  /** Samples summed into each partial weight gradient (default: `dwSamplesPerPartial`'s choice; at most a chunk's). */
+  dwSamplesPerPartial?: number;
 }
 
 export interface Conv2dGrads {
@@ -48,8 +51,25 @@ export interface Conv2dGrads {
 }
 
 const DEFAULT_MAX_IM2COL_BYTES = 256 * 2 ** 20;
-/** Memory for conv2dBackward's per-sample weight-gradient partials before it chunks the batch. */
+/** Memory for conv2dBackward's weight-gradient partials (one per group of samples). */
 const DW_PARTIALS_BYTES = 64 * 2 ** 20;
+/**
+ * Workgroups the weight-gradient product aims for: a few per SM of a large GPU (WebGPU does not tell the SM
+ * count). Its output is only C_out × taps, so it is split over groups of samples until it has this many.
+ */
+const DW_TARGET_WORKGROUPS = 512;
+
+/**
+ * Samples summed into each of dw's partial products: as many as still leave the product about
+ * DW_TARGET_WORKGROUPS workgroups. More samples per partial means a deeper K per workgroup and fewer
+ * partials to write and reduce; fewer means more workgroups in flight.
+ */
+export function dwSamplesPerPartial(batch: number, groups: number, cog: number, taps: number, weightSize: number): number {
+  const tiles = matmulWorkgroups(chooseTile(batch * groups, cog, taps), groups, cog, taps);
+  const maxPartials = Math.max(1, Math.floor(DW_PARTIALS_BYTES / (weightSize * 4)));
+  const partials = Math.max(1, Math.min(batch, maxPartials, Math.ceil(DW_TARGET_WORKGROUPS / tiles)));
+  return Math.ceil(batch / partials);
+}
 
 function pair(op: string, name: string, value: Pair2 | undefined, fallback: number, min: number): [number, number] {
   const p = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : value;
@@ -105,9 +125,11 @@ export function planConv2d(op: string, x: MatmulOperand, w: MatmulOperand, opts:
 }
 
 /** `planConv2d` for the backward pass, which also checks dy against the output shape. */
-export function planConv2dBackward(dy: MatmulOperand, x: MatmulOperand, w: MatmulOperand, opts: Conv2dGeometryOptions = {}): ConvGeometry {
+export function planConv2dBackward(dy: MatmulOperand, x: MatmulOperand, w: MatmulOperand, opts: Conv2dBackwardOptions = {}): ConvGeometry {
   const op = 'conv2dBackward';
   const g = planConv2d(op, x, w, opts);
+  const s = opts.dwSamplesPerPartial;
+  if (s !== undefined && !(Number.isInteger(s) && s >= 1)) throw new ArgumentError(op, `dwSamplesPerPartial must be a positive integer, got ${s}`);
   const outShape = [g.batch, g.outChannels, g.outHeight, g.outWidth];
   if (!sameShape(dy.shape, outShape)) {
     throw new ShapeError(op, [dy.shape, x.shape, w.shape], `dy must have the convolution's output shape [N, C_out, H_out, W_out] = [${outShape.join(', ')}]`);
@@ -240,16 +262,18 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
  * respect to x, w and the bias, for the same geometry options. Per chunk of samples:
  * - dx: dcols[n, g] = W_gᵀ · dy[n, g] (one matmul batched over samples and groups), then col2im gathers
  *   each input element's windows (no atomics);
- * - dw: split-K over samples: one matmul batched over samples and groups, dw[n, g] = dy[n, g] · cols[n, g]ᵀ
- *   ([C_out/G, HW] · [HW, taps]), then one reduction over n. A single product with K = n·HW would leave
- *   all but a handful of workgroups idle (its output is only C_out/G × taps) and run K serially in each;
- *   per sample, dy needs no permute and the work spreads over n times more workgroups. Chunks of samples
- *   bound the per-sample partials' memory (`DW_PARTIALS_BYTES`). The column matrix is rebuilt here rather
- *   than kept from the forward pass: building it costs one read of x, keeping it would hold K/C_in times
- *   x's memory (9× for 3×3) per layer from forward to backward;
+ * - dw: split-K over samples: one matmul batched over groups that sums S samples' products in each
+ *   workgroup, dw[p, g] = Σ_{n in group p} dy[n, g] · cols[n, g]ᵀ ([C_out/G, HW] · [HW, taps]), then one
+ *   reduction over the partials p (none when one is enough). A single product with K = N·HW would leave all
+ *   but a handful of workgroups idle (its output is only C_out/G × taps) and run K serially in each; one
+ *   product per sample would write and re-read N copies of dw with a K of only HW (64 at 8×8). S
+ *   (`dwSamplesPerPartial`) sits between: enough partials to keep the GPU busy, each as deep as that
+ *   allows. Per sample, dy needs no permute. The column matrix is rebuilt here rather than kept from the
+ *   forward pass: building it costs one read of x, keeping it would hold K/C_in times x's memory (9× for
+ *   3×3) per layer from forward to backward;
  * - db: one reduction of dy over N, H, W (not chunked).
- * dx and db do not depend on the chunking, bit for bit; dw sums the chunks' partial products (in a
- * reduction), which rounds differently from one product over the whole batch.
+ * dx and db do not depend on the chunking, bit for bit; dw's partials round differently from one product
+ * over the whole batch.
  */
 export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBackwardOptions = {}): Conv2dGrads {
   const op = 'conv2dBackward';
@@ -257,19 +281,21 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   sameRuntime(op, [dy, x, w]);
   const rt = x.rt;
   const needs = { dx: opts.needs?.dx ?? true, dw: opts.needs?.dw ?? true, db: opts.needs?.db ?? true };
-  const im2colChunk = samplesPerChunk(op, rt, g, g.taps, opts.maxIm2colBytes);
-  // dw's per-sample partials hold w.size floats per sample: cap them too.
-  const chunk = needs.dw ? Math.max(1, Math.min(im2colChunk, Math.floor(DW_PARTIALS_BYTES / (w.size * 4)))) : im2colChunk;
   const hw = g.outHeight * g.outWidth, cog = g.outChannels / g.groups;
+  let chunk = samplesPerChunk(op, rt, g, g.taps, opts.maxIm2colBytes);
+  // Samples per dw partial; chunks hold whole groups of them where they can.
+  const perPartial = needs.dw ? Math.min(chunk, opts.dwSamplesPerPartial ?? dwSamplesPerPartial(g.batch, g.groups, cog, g.taps, w.size)) : 1;
+  chunk -= chunk % perPartial;
 
   const db = needs.db ? sum(dy, [0, 2, 3]) : null;
   const dx = needs.dx ? empty(x.shape, 'f32', op, rt) : null;
   if (g.batch === 0) return { dx, dw: needs.dw ? zeros(w.shape, 'f32', rt) : null, db };
   const chunks = needs.dx || needs.dw ? Math.ceil(g.batch / chunk) : 0;
   const weights = w.reshape([g.groups, cog, g.taps]);
-  const partials = needs.dw && chunks > 1 ? empty([chunks, w.size], 'f32', op, rt) : null;
-  let dw: Tensor | null = null;
-  for (let c = 0; c < chunks; c++) {
+  const partialCount = Math.ceil((g.batch - (chunks - 1) * chunk) / perPartial) + (chunks - 1) * (chunk / perPartial);
+  const partials = needs.dw && chunks > 1 ? empty([partialCount, w.size], 'f32', op, rt) : null;
+  let dwProducts: Tensor | null = null;
+  for (let c = 0, partial = 0; c < chunks; c++) {
     const n0 = c * chunk, samples = Math.min(chunk, g.batch - n0);
     const dyc = chunks > 1 ? sliceSamples(op, dy, n0, samples) : dy;
     const dyg = dyc.reshape([samples, g.groups, cog, hw]);
@@ -284,30 +310,31 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
       const unused = empty([1], 'f32', op, rt);
       im2col(op, x, w, undefined, cols, unused, im2colLaunch(g, { n0, samples, biasRow: false, samplesOuter: true, pack: 0 }));
       unused.dispose();
-      const perSample = matmul(dyg, cols, { transposeB: true });
+      // [⌈samples / perPartial⌉, G, C_out/G, taps]
+      const products = matmul(dyg, cols, { transposeB: true, sumBatch: perPartial });
       cols.dispose();
-      const flat = perSample.reshape([samples, w.size]);
-      perSample.dispose();
-      const dwc = samples > 1 ? sum(flat, 0) : flat.reshape([w.size]);
-      flat.dispose();
       if (partials) {
-        const src = dwc.buffer(op), dst = partials.buffer(op);
-        rt.copy(op, src.buffer, dst.buffer, w.size * 4, src.offset, dst.offset + c * w.size * 4);
-        dwc.dispose();
+        const src = products.buffer(op), dst = partials.buffer(op);
+        rt.copy(op, src.buffer, dst.buffer, products.size * 4, src.offset, dst.offset + partial * w.size * 4);
+        partial += products.shape[0]!;
+        products.dispose();
       } else {
-        dw = dwc.reshape(w.shape);
-        dwc.dispose();
+        dwProducts = products;
       }
     }
     dyg.dispose();
     if (dyc !== dy) dyc.dispose();
   }
   weights.dispose();
-  if (partials) {
-    const total = sum(partials, 0);
+  const all = partials ?? dwProducts;
+  let dw: Tensor | null = null;
+  if (all) {
+    const flat = all.reshape([all.size / w.size, w.size]);
+    all.dispose();
+    const total = flat.shape[0] === 1 ? flat.reshape([w.size]) : sum(flat, 0);
+    flat.dispose();
     dw = total.reshape(w.shape);
     total.dispose();
-    partials.dispose();
   }
   return { dx, dw, db };
 }

@@ -4,7 +4,7 @@ import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
 import {
   ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups,
-  type Activation, type MatmulTile, type MatmulVariant,
+  type Activation, type BatchSum, type MatmulTile, type MatmulVariant,
 } from '../../kernels/matmul.js';
 
 export type { Activation, MatmulTile };
@@ -27,6 +27,12 @@ export interface MatmulOptions {
    * product that computes the gradient of a ReLU's output (gate = that output). No bias or activation with it.
    */
   gate?: Tensor;
+  /**
+   * Sum the products of every `sumBatch` consecutive entries of the leading batch dimension (B₀) into one:
+   * the output's leading dimension is ⌈B₀ / sumBatch⌉. Split-K over a batch in one kernel (a convolution's
+   * weight gradient over samples) without writing a product per entry. Default 1 (no sum).
+   */
+  sumBatch?: number;
 }
 
 /** What `planMatmul` needs of an operand (a Tensor, or a shape and dtype in tests and references). */
@@ -47,6 +53,8 @@ export interface MatmulPlan {
   K: number;
   /** Number of matrices in the output. */
   batch: number;
+  /** How the (input) batch sums into output matrices (zsum = 1: one each). */
+  sum: BatchSum;
   /** Batch dimensions as the kernel walks them, outermost first: [size, A stride, B stride] in elements. */
   dims: [number, number, number][];
   activation: Activation;
@@ -94,14 +102,20 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
   if (dims.length > MAX_BATCH_DIMS) {
     throw new ArgumentError(op, `the batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} switch between broadcast and not more than the kernel's ${MAX_BATCH_DIMS} dimensions allow; reshape them`);
   }
-  const outShape = [...batchShape, M, N];
+  const zsum = opts.sumBatch ?? 1;
+  if (!(Number.isInteger(zsum) && zsum >= 1)) throw new ArgumentError(op, `sumBatch must be a positive integer, got ${zsum}`);
+  if (zsum > 1 && !batchShape.length) throw new ShapeError(op, [a.shape, b.shape], `sumBatch ${zsum} needs a batch dimension to sum over`);
+  const zlen = batchShape[0] ?? 1;
+  const outBatch = zsum > 1 ? [Math.ceil(zlen / zsum), ...batchShape.slice(1)] : batchShape;
+  const outShape = [...outBatch, M, N];
   if (opts.gate) {
     if (opts.bias || activation !== 'none') throw new ArgumentError(op, 'gate takes no bias and no activation (it is the gradient of a ReLU output)');
     if (opts.gate.shape.length !== outShape.length || opts.gate.shape.some((d, i) => d !== outShape[i])) {
       throw new ShapeError(op, [a.shape, b.shape, opts.gate.shape], `gate must have the output's shape ${formatShape(outShape)}`);
     }
   }
-  return { outShape, M, N, K, batch: sizeOf(batchShape), dims, activation, param };
+  const sum = { zsum, zlen, zrest: zlen ? sizeOf(batchShape) / zlen : 1 };
+  return { outShape, M, N, K, batch: sizeOf(outBatch), sum, dims, activation, param };
 }
 
 /** leakyRelu's slope or elu's α, checked: each option belongs to its activation only. */
@@ -185,7 +199,7 @@ export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, t
   rt.dispatch({
     op,
     kernel: matmulKernel,
-    bindings: { a: aBuf, b: bBuf, bias: biasBuf, out: out.buffer(op), p: matmulParams(plan.M, plan.N, plan.K, plan.dims, workgroups, plan.param, paramScratch) },
+    bindings: { a: aBuf, b: bBuf, bias: biasBuf, out: out.buffer(op), p: matmulParams(plan.M, plan.N, plan.K, plan.dims, workgroups, plan.param, plan.sum, paramScratch) },
     workgroups,
     specialize: matmulSpecialization(variant),
   });

@@ -27,27 +27,32 @@ export function activationRef(x: number, activation: Activation, param: number):
  * each operand's batch offset taken from its own (broadcast) strides.
  */
 function contract(a: RefTensor, b: RefTensor, opts: MatmulRefOptions, plan: MatmulPlan, term: (x: number, y: number) => number, biasTerm: (x: number) => number): RefTensor {
-  const { M, N, K, outShape } = plan;
-  const batchShape = outShape.slice(0, -2);
+  const { M, N, K, outShape, sum } = plan;
+  // The input batch: the output's, with its leading dimension back to zlen when entries are summed.
+  const batchShape = sum.zsum > 1 ? [sum.zlen, ...outShape.slice(1, -2)] : outShape.slice(0, -2);
   const sa = broadcastStrides(a.shape.slice(0, -2), batchShape), sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
   const so = stridesOf(batchShape);
   const out = new Float64Array(plan.batch * M * N);
-  for (let z = 0; z < plan.batch; z++) {
+  const inputs = batchShape.reduce((n, d) => n * d, 1);
+  for (let zi = 0; zi < inputs; zi++) {
+    const z = Math.floor(zi / sum.zrest / sum.zsum) * sum.zrest + (zi % sum.zrest);
     let ao = 0, bo = 0;
     batchShape.forEach((_, d) => {
-      const coord = Math.floor(z / so[d]!) % batchShape[d]!;
+      const coord = Math.floor(zi / so[d]!) % batchShape[d]!;
       ao += coord * sa[d]! * M * K;
       bo += coord * sb[d]! * K * N;
     });
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
-        let s = opts.bias ? biasTerm(opts.bias.data[j]!) : 0;
+        const o = (z * M + i) * N + j;
+        // The bias once per output, with the output's first summed entry.
+        let s = opts.bias && Math.floor(zi / sum.zrest) % sum.zsum === 0 ? biasTerm(opts.bias.data[j]!) : 0;
         for (let k = 0; k < K; k++) {
           const x = a.data[ao + (opts.transposeA ? k * M + i : i * K + k)]!;
           const y = b.data[bo + (opts.transposeB ? j * K + k : k * N + j)]!;
           s += term(x, y);
         }
-        out[(z * M + i) * N + j] = s;
+        out[o] += s;
       }
     }
   }

@@ -135,6 +135,48 @@ describe('chunking by maxIm2colBytes', () => {
   });
 });
 
+describe('weight gradient summed over groups of samples (split-K over the batch)', () => {
+  it('gives the same bits for dx and db and dw within the bound at every group size, with and without chunks', async () => {
+    const c: Case = { x: [5, 3, 6, 7], w: [4, 3, 3, 3], geometry: { padding: 1 } };
+    const { g, x, w, dy, xr, wr, dyr } = inputs(c);
+    const whole = conv2dBackward(dy, x, w, { ...c.geometry, dwSamplesPerPartial: 1 });
+    const [dx, db] = [await whole.dx!.toArray(), await whole.db!.toArray()];
+    const eg = conv2dBackwardRef(dyr, xr, wr, c.geometry), scale = conv2dBackwardErrorScale(dyr, xr, wr, c.geometry);
+    const threeSamples = 3 * g.taps * g.outHeight * g.outWidth * 4;
+    for (const maxIm2colBytes of [undefined, threeSamples]) {
+      for (const dwSamplesPerPartial of [1, 2, 3, 5, 8]) {
+        const what = `${dwSamplesPerPartial} per partial${maxIm2colBytes ? ', 3 samples per chunk' : ''}`;
+        const grads = conv2dBackward(dy, x, w, { ...c.geometry, maxIm2colBytes, dwSamplesPerPartial });
+        expectEqual(await grads.dx!.toArray(), dx, `dx, ${what}`);
+        expectEqual(await grads.db!.toArray(), db, `db, ${what}`);
+        expectWithin(await grads.dw!.toArray(), eg.dw.data, scale.dw.data, g.batch * g.outHeight * g.outWidth, `dw, ${what}`);
+      }
+    }
+    // Depthwise: the sum runs over samples, each group kept apart.
+    const d: Case = { x: [5, 4, 5, 6], w: [8, 1, 3, 3], geometry: { groups: 4, padding: 1 } };
+    const di = inputs(d);
+    const dg = conv2dBackward(di.dy, di.x, di.w, { ...d.geometry, dwSamplesPerPartial: 2 });
+    const de = conv2dBackwardRef(di.dyr, di.xr, di.wr, d.geometry), ds = conv2dBackwardErrorScale(di.dyr, di.xr, di.wr, d.geometry);
+    expectWithin(await dg.dw!.toArray(), de.dw.data, ds.dw.data, 5 * 5 * 6, 'depthwise dw, 2 per partial');
+    expect(() => conv2dBackward(dy, x, w, { ...c.geometry, dwSamplesPerPartial: 0 })).toThrow('conv2dBackward: dwSamplesPerPartial must be a positive integer, got 0');
+  });
+
+  it('skips the reduction when one partial holds the whole batch', async () => {
+    const plain = await init({ gpu: navigator.gpu, setCurrent: false });
+    const x = tensor(rng.uniform(4 * 2 * 25), [4, 2, 5, 5], 'f32', plain), w = tensor(rng.uniform(3 * 2 * 9), [3, 2, 3, 3], 'f32', plain);
+    const dy = tensor(rng.uniform(4 * 3 * 25), [4, 3, 5, 5], 'f32', plain);
+    const count = (dwSamplesPerPartial: number) => {
+      const before = plain.stats.dispatches;
+      conv2dBackward(dy, x, w, { padding: 1, needs: { dx: false, db: false }, dwSamplesPerPartial });
+      return plain.stats.dispatches - before;
+    };
+    // im2col + product (+ the reduction over partials).
+    expect(count(4)).toBe(2);
+    expect(count(2)).toBe(3);
+    plain.destroy();
+  });
+});
+
 describe('conv2d dispatches', () => {
   it('pointwise without bias: one matmul; with bias: im2col + matmul; per chunk: im2col + matmul', async () => {
     // A runtime without poisoning, whose count has no fill dispatches.

@@ -42,13 +42,15 @@ interface Case {
   param?: number;
   /** A random gate of the output's shape (a quarter of it exactly 0, which must gate too). */
   gate?: boolean;
+  /** Sum over groups of this many leading batch entries. */
+  sumBatch?: number;
 }
 
 /** Every tile configuration: each case runs on all of them, whichever the op would pick for its shape. */
 const TILES = Object.keys(MATMUL_TILES) as MatmulTile[];
 
 function describeCase(c: Case, tile: MatmulTile): string {
-  const flags = [c.transposeA && 'transposeA', c.transposeB && 'transposeB', c.bias && 'bias', c.gate && 'gate', c.activation, c.param !== undefined && `param ${c.param}`, `${tile} tiles`].filter(Boolean);
+  const flags = [c.transposeA && 'transposeA', c.transposeB && 'transposeB', c.bias && 'bias', c.gate && 'gate', c.sumBatch && `sumBatch ${c.sumBatch}`, c.activation, c.param !== undefined && `param ${c.param}`, `${tile} tiles`].filter(Boolean);
   return `matmul [${c.a}] · [${c.b}] (${flags.join(', ')})`;
 }
 
@@ -58,7 +60,7 @@ async function check(c: Case, tiles: readonly MatmulTile[] = TILES): Promise<voi
   const N = c.transposeB ? c.b[c.b.length - 2]! : c.b[c.b.length - 1]!;
   const biasData = c.bias ? rng.uniform(N) : undefined;
   const param = c.activation === 'leakyRelu' ? { slope: c.param } : { alpha: c.param };
-  const opts = { transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation, ...param };
+  const opts = { transposeA: c.transposeA, transposeB: c.transposeB, activation: c.activation, sumBatch: c.sumBatch, ...param };
 
   const a = tensor(aData, c.a, 'f32', rt), b = tensor(bData, c.b, 'f32', rt);
   const bias = biasData && tensor(biasData, [N], 'f32', rt);
@@ -76,7 +78,8 @@ async function check(c: Case, tiles: readonly MatmulTile[] = TILES): Promise<voi
   const pre = act === 'none' ? want : matmulRef(ref(aData, c.a), ref(bData, c.b), { ...refOpts, activation: 'none', slope: undefined, alpha: undefined });
   outs.forEach((o, t) => expect(o.shape, describeCase(c, tiles[t]!)).toEqual(want.shape));
 
-  const K = c.transposeA ? c.a[c.a.length - 2]! : c.a[c.a.length - 1]!;
+  // Terms per output: K for each of the (up to sumBatch) batch entries summed into it.
+  const K = (c.transposeA ? c.a[c.a.length - 2]! : c.a[c.a.length - 1]!) * (c.sumBatch ?? 1);
   const gamma = ((K + 1) * U) / (1 - (K + 1) * U);
   const L = LIPSCHITZ[act] * Math.max(1, Math.abs(c.param ?? 1));
   for (let i = 0; i < want.data.length; i++) {
@@ -141,6 +144,15 @@ describe('matmul on the GPU vs the float64 reference', () => {
     for (const [ta, tb] of TRANSPOSES) await check({ ...shapes(17, 65, 129, ta, tb), transposeA: ta, transposeB: tb, gate: true });
     await check({ a: [3, 17, 33], b: [3, 33, 9], gate: true });
     await check({ a: [33, 20], b: [17, 20], transposeB: true, gate: true });
+  });
+
+  it('sums the products of consecutive leading batch entries (sumBatch), a partial last group included', async () => {
+    await check({ a: [5, 17, 33], b: [5, 33, 9], sumBatch: 2 });
+    await check({ a: [7, 3, 20, 6], b: [7, 3, 12, 20], transposeA: true, transposeB: true, sumBatch: 3 });
+    await check({ a: [5, 6], b: [4, 6, 3], sumBatch: 4 });
+    await check({ a: [3, 4, 5], b: [3, 5, 6], sumBatch: 8 });
+    await check({ a: [3, 9, 12], b: [8, 12], transposeB: true, bias: true, activation: 'relu', sumBatch: 2 });
+    await check({ a: [4, 2, 9, 12], b: [4, 2, 12, 8], gate: true, sumBatch: 3 });
   });
 
   it('K = 0 gives activation(bias)', async () => {

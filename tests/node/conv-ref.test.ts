@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, ShapeError } from '../../src/errors.js';
-import { planConv2d, planConv2dBackward, type Conv2dGeometryOptions } from '../../src/ops/conv.js';
+import { dwSamplesPerPartial, planConv2d, planConv2dBackward, type Conv2dGeometryOptions } from '../../src/ops/conv.js';
 import { conv2dBackwardRef, conv2dRef } from '../../src/reference/conv.js';
 import { ref, type RefTensor } from '../../src/reference/ref-tensor.js';
 import { sizeOf } from '../../src/shape.js';
@@ -120,5 +120,19 @@ describe('conv2d reference backward, finite differences', () => {
         }
       });
     }
+  });
+});
+
+describe('dwSamplesPerPartial (split-K of the weight gradient over samples)', () => {
+  it('sums more samples per partial the more workgroups one partial already has', () => {
+    // Small VGG at batch 128: 256→256 at 8×8 has 36 tiles of 128×128 per product (15 partials of 9 samples);
+    // 64→64 at 32×32 has 9 tiles of 64×64 (43 partials of 3); LeNet's conv1 (6×25) one tile: one sample each.
+    expect(dwSamplesPerPartial(128, 1, 256, 2304, 256 * 2304)).toBe(9);
+    expect(dwSamplesPerPartial(128, 1, 64, 576, 64 * 576)).toBe(3);
+    expect(dwSamplesPerPartial(64, 1, 6, 25, 150)).toBe(1);
+    // One sample: one partial.
+    expect(dwSamplesPerPartial(1, 1, 256, 2304, 256 * 2304)).toBe(1);
+    // The partials' memory cap (64 MiB) wins over the workgroup target for huge weights: 16M floats, 1 partial.
+    expect(dwSamplesPerPartial(8, 1, 4096, 4096, 4096 * 4096)).toBe(8);
   });
 });

@@ -58,6 +58,19 @@ describe('matmul reference', () => {
     expect(activationRef(10, 'gelu', 0)).toBeCloseTo(10, 12);
   });
 
+  it('sums the products of consecutive leading batch entries with sumBatch (bias once per output)', () => {
+    // a: 5 entries of [1×1] (1, 2, 3, 4, 5); b: the same 2-D [1×2] (1 10) for every entry.
+    const a = ref([1, 2, 3, 4, 5], [5, 1, 1]), b = ref([1, 10], [1, 2]);
+    const c = matmulRef(a, b, { sumBatch: 2, bias: ref([100, 0], [2]) });
+    expect(c.shape).toEqual([3, 1, 2]);
+    expect(Array.from(c.data)).toEqual([103, 30, 107, 70, 105, 50]);
+    // The leading dimension sums, the next one is kept: [3, 2] entries of 1×1 times 1×1 ones.
+    const d = matmulRef(ref([1, 2, 3, 4, 5, 6], [3, 2, 1, 1]), ref([1], [1, 1]), { sumBatch: 2 });
+    expect(d.shape).toEqual([2, 2, 1, 1]);
+    expect(Array.from(d.data)).toEqual([1 + 3, 2 + 4, 5, 6]);
+    expect(Array.from(matmulErrorScale(ref([-1, 2], [2, 1, 1]), ref([3], [1, 1]), { sumBatch: 2 }).data)).toEqual([9]);
+  });
+
   it('gives the error scale Σ|a·b| + |bias|', () => {
     const s = matmulErrorScale(ref([1, -2], [1, 2]), ref([3, 4], [2, 1]), { bias: ref([-1], [1]), activation: 'tanh' });
     expect(Array.from(s.data)).toEqual([12]);
@@ -65,6 +78,15 @@ describe('matmul reference', () => {
 });
 
 describe('matmul shape rules and errors', () => {
+  it('checks sumBatch', () => {
+    expect(planMatmul(f32(7, 2, 3), f32(3, 4), { sumBatch: 3 }).outShape).toEqual([3, 2, 4]);
+    expect(planMatmul(f32(7, 2, 3), f32(3, 4), { sumBatch: 3 }).sum).toEqual({ zsum: 3, zlen: 7, zrest: 1 });
+    expect(planMatmul(f32(7, 5, 2, 3), f32(3, 4), { sumBatch: 8 }).sum).toEqual({ zsum: 8, zlen: 7, zrest: 5 });
+    expect(() => planMatmul(f32(2, 3), f32(3, 4), { sumBatch: 2 })).toThrow('matmul: sumBatch 2 needs a batch dimension to sum over; got shapes [2, 3], [3, 4]');
+    expect(() => planMatmul(f32(2, 2, 3), f32(3, 4), { sumBatch: 0 })).toThrow('matmul: sumBatch must be a positive integer, got 0');
+    expect(() => planMatmul(f32(2, 2, 3), f32(3, 4), { sumBatch: 1.5 })).toThrow(ArgumentError);
+  });
+
   it('names the layout in the inner-dimension rule, with transposes reflected', () => {
     expect(() => planMatmul(f32(2, 3), f32(4, 5))).toThrow(ShapeError);
     expect(() => planMatmul(f32(2, 3), f32(4, 5))).toThrow('matmul: inner dimensions must match: a[..., M, K] · b[..., K, N]; got shapes [2, 3], [4, 5]');
@@ -187,8 +209,8 @@ describe('matmul kernel variants', () => {
       .toMatch(/const WG_M = 4u;[\s\S]*const WG_N = 64u;[\s\S]*const BK = 8u;/);
     expect(src).toContain('const ACT = 6u;');
     expect(src).toContain('const GATE = false;');
-    const words = matmulParams(3, 4, 5, [[2, 20, 0]], 7, 0.5);
-    expect(words.byteLength).toBe(32 + 16 * 8);
-    expect(Array.from(words.slice(0, 12))).toEqual([3, 4, 5, 1, 7, 0x3f000000, 0, 0, 2, 20, 0, 0]);
+    const words = matmulParams(3, 4, 5, [[2, 20, 0]], 7, 0.5, { zsum: 2, zlen: 3, zrest: 4 });
+    expect(words.byteLength).toBe(48 + 16 * 8);
+    expect(Array.from(words.slice(0, 16))).toEqual([3, 4, 5, 1, 7, 0x3f000000, 2, 3, 4, 0, 0, 0, 2, 20, 0, 0]);
   });
 });

@@ -92,6 +92,16 @@ describe('reduction planning', () => {
     expect(planReducePass(1, 300_000, 1, false).nchunks).toBe(1);
   });
 
+  it('gives a short r one thread per column (no tree), and keeps at least two warps per workgroup', () => {
+    // A weight gradient's 15 partials: each thread sums one column of 15, 256 columns per workgroup.
+    expect(planReducePass(1, 15, 589_824)).toMatchObject({ tx: 256, ty: 1, nchunks: 1, workgroups: 2304 });
+    // A long r beside wide columns: 32 coalesced columns, 8 rows striding over r.
+    expect(planReducePass(1, 4096, 1000)).toMatchObject({ tx: 32, ty: 8 });
+    // A row sum of 100 (the last axis): 64 threads, not 256 mostly idle ones.
+    expect(planReducePass(1024, 100, 1)).toMatchObject({ tx: 1, ty: 64, workgroups: 1024 });
+    expect(planReducePass(1, 3, 5)).toMatchObject({ tx: 8, ty: 8 });
+  });
+
   it('simplifies permutations to the fewest moving dimensions', () => {
     expect(simplifyPermutation([2, 3, 4, 5], [0, 1, 3, 2])).toEqual({ shape: [6, 4, 5], dims: [0, 2, 1] });
     expect(simplifyPermutation([2, 1, 3], [2, 1, 0])).toEqual({ shape: [2, 3], dims: [1, 0] });
