@@ -8,6 +8,7 @@
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
 //        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
 //        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),
+//        --tiles all|small,large… (sweep wgsl-nn's matmul tiles over the sizes), --no-profile,
 //        --out DIR (default bench/results).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,7 +21,7 @@ const argv = process.argv.slice(2);
 const backends = argv.filter((a) => ['browser', 'overhead', 'gpu'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats'].includes(argv[argv.indexOf(a) - 1]));
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles'].includes(argv[argv.indexOf(a) - 1]));
 if (unknown.length) {
   console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
   process.exit(2);

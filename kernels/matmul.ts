@@ -15,7 +15,7 @@ export type Activation = keyof typeof ACTIVATIONS;
 /**
  * Tile configurations: a workgroup of wgM×wgN = 256 threads, each computing tm×tn outputs, computes a
  * (wgM·tm)×(wgN·tn) tile over K slices bk deep. Shared memory holds bk·(wgM·tm + 4 + wgN·tn + 4) floats,
- * within WebGPU's default 16 KiB.
+ * within WebGPU's default 16 KiB except 'largeDeep'.
  */
 export const MATMUL_TILES = {
   /** 64×64 tiles: four times as many workgroups, for problems too small to fill a GPU with 128×128. */
@@ -26,8 +26,20 @@ export const MATMUL_TILES = {
   wide: { wgM: 4, wgN: 64, tm: 4, tn: 4, bk: 8 },
   /** 256×16 tiles for products with few columns (a classifier's batch × classes). */
   tall: { wgM: 64, wgN: 4, tm: 4, tn: 4, bk: 8 },
+  /**
+   * 128×128 tiles with K slices 16 deep: half the barriers per FMA of 'large', in 16.5 KiB of workgroup
+   * memory, just over WebGPU's default 16 KiB (adapters commonly allow 32 KiB, and init asks for the
+   * adapter's maximum). Not chosen by default: the benchmark's tile sweep (`--tiles`) measures it on a GPU.
+   */
+  largeDeep: { wgM: 16, wgN: 16, tm: 8, tn: 8, bk: 16 },
 } as const;
 export type MatmulTile = keyof typeof MATMUL_TILES;
+
+/** Workgroup memory of a tile configuration: A's and B's slices, [bk][rows + 4] f32 each. */
+export function tileWorkgroupBytes(tile: MatmulTile): number {
+  const t = MATMUL_TILES[tile];
+  return t.bk * (t.wgM * t.tm + 4 + t.wgN * t.tn + 4) * 4;
+}
 
 /** The tiles of 4096 outputs (4×4 per thread) that `chooseTile` picks from by padding; the first wins ties. */
 const SHAPED_TILES = ['small', 'wide', 'tall'] as const satisfies readonly MatmulTile[];

@@ -2,6 +2,7 @@
 # Runs on the GPU machine inside `bash .gpu/enter.sh` (Node on PATH, Vulkan pointed at the NVIDIA driver),
 # from the repository root with .gpu/ carried there (see scripts/gpu-carry.sh). Writes everything under $OUT.
 #   bench  the benchmark suite against TF.js (bench/node/gpu-bench.ts), all sizes
+#   tiles  wgsl-nn's matmul tile configurations at 1024, 2048 and 4096 (which tile chooseTile should pick)
 #   train  LeNet-5 (Adam, cosine, 15 epochs, batch 64) and small VGG+BN (Adam, cosine, 15 epochs, batch 128)
 #          on all 60,000 Fashion-MNIST training images, tested on all 10,000
 # Extra arguments go to the bench or training command (e.g. `bench --quick`, `train --epochs 5`,
@@ -19,6 +20,10 @@ case "$part" in
   bench)
     node --enable-source-maps "$here/gpu-bench.mjs" --out "$out/bench" "$@" 2>&1 | tee "$out/bench.log"
     ;;
+  tiles)
+    node --enable-source-maps "$here/gpu-bench.mjs" --out "$out/tiles" --no-overhead --no-train --no-conv --no-bn \
+      --sizes 1024,2048,4096 --tiles all "$@" 2>&1 | tee "$out/tiles.log"
+    ;;
   train)
     node --enable-source-maps "$here/train-gpu.mjs" --model lenet5 --full --epochs 15 --batch-size 64 --schedule cosine \
       --data "$here/fashion-mnist" --out "$out/lenet5" "$@" 2>&1 | tee "$out/train-lenet5.log"
@@ -26,7 +31,7 @@ case "$part" in
       --data "$here/fashion-mnist" --out "$out/vgg" "$@" 2>&1 | tee "$out/train-vgg.log"
     ;;
   *)
-    echo "gpu-run: unknown part '$part' (bench or train)" >&2
+    echo "gpu-run: unknown part '$part' (bench, tiles or train)" >&2
     exit 2
     ;;
 esac

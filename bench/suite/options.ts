@@ -2,6 +2,8 @@
 import type { SuiteOptions } from './types.js';
 
 export const ALL_SIZES = [256, 512, 1024, 2048, 4096];
+/** `--tiles all`: wgsl-nn's matmul tile configurations (kernels/matmul.ts MATMUL_TILES). */
+export const SWEEP_TILES = ['small', 'large', 'largeDeep', 'wide', 'tall'];
 
 export interface Flags {
   quick: boolean;
@@ -18,6 +20,8 @@ export interface Flags {
   repeats?: number;
   /** --no-profile: skip the timestamp-query GPU profile of each case. */
   profile: boolean;
+  /** --tiles all|small,large…: sweep wgsl-nn's matmul tile configurations over the matmul sizes. */
+  tiles?: string[];
   /** --train ids / --conv ids / --bn ids: run exactly these cases of the group. */
   only: { train?: string[]; conv?: string[]; bn?: string[] };
 }
@@ -56,6 +60,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     else if (a === '--no-conv') f.conv = false;
     else if (a === '--no-bn') f.bn = false;
     else if (a === '--no-profile') f.profile = false;
+    else if (a === '--tiles') f.tiles = argv[++i]!.split(',').filter(Boolean);
     else if (a === '--sizes') f.sizes = argv[++i]!.split(',').map(Number);
     else if (a.startsWith('--sizes=')) f.sizes = a.slice(8).split(',').map(Number);
     else if (a === '--repeats') f.repeats = Number(argv[++i]);
@@ -82,6 +87,7 @@ export function suiteOptions(flags: Flags, env: { cpuAdapter: boolean; nullDevic
     // A null device executes nothing: there is no GPU time to measure.
     profile: flags.profile && !env.nullDevice,
     matmulSizes: sizes,
+    matmulTiles: env.nullDevice || !flags.tiles ? [] : flags.tiles.includes('all') ? [...SWEEP_TILES] : flags.tiles,
     overhead: flags.overhead,
     train: !flags.train ? [] : flags.only.train ?? (small ? (flags.quick ? CPU_QUICK_TRAIN : CPU_TRAIN) : env.nullDevice ? NULL_TRAIN : ALL_TRAIN),
     conv: !flags.conv ? [] : flags.only.conv ?? (small ? (flags.quick ? CPU_QUICK_CONV : CPU_CONV) : ALL_CONV),

@@ -1,6 +1,8 @@
 // wgsl-nn as a benchmarked library (imported from src/, so the page and the bundles measure the working tree).
 import * as wn from '../../src/index.js';
 import type { Runtime, Tensor } from '../../src/index.js';
+import { MATMUL_TILES, tileWorkgroupBytes, type MatmulTile } from '../../kernels/matmul.js';
+import { matmulWithTile } from '../../src/ops/matmul.js';
 import { instrumentDevice } from './instrument.js';
 import {
   CHAIN_OPS, PROFILE_TOP, type BatchNormSpec, type BenchCase, type GpuProfile, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
@@ -68,8 +70,13 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
     id: 'wgsl-nn',
     info: () => ({ library: 'wgsl-nn (src/)', adapter: rt.adapter, features: [...rt.features], maxDispatchesPerSubmit: 'default (64)' }),
     matmul(s: MatmulSpec) {
+      const tile = s.tile as MatmulTile | undefined;
+      if (tile && !Object.hasOwn(MATMUL_TILES, tile)) return `unknown tile '${tile}' (${Object.keys(MATMUL_TILES).join(', ')})`;
+      if (tile && tileWorkgroupBytes(tile) > rt.limits.maxComputeWorkgroupStorageSize) {
+        return `'${tile}' needs ${tileWorkgroupBytes(tile)} bytes of workgroup memory, the device allows ${rt.limits.maxComputeWorkgroupStorageSize}`;
+      }
       const a = tensor(s.a, [s.m, s.k], 'f32', rt), b = tensor(s.b, [s.k, s.n], 'f32', rt);
-      return caseOf(1, [a, b], () => wn.matmul(a, b));
+      return caseOf(1, [a, b], tile ? () => matmulWithTile(a, b, {}, tile) : () => wn.matmul(a, b));
     },
     dense(s: DenseSpec) {
       const x = tensor(s.x, [s.m, s.k], 'f32', rt), w = tensor(s.w, [s.k, s.n], 'f32', rt), bias = tensor(s.bias, [s.n], 'f32', rt);

@@ -59,6 +59,19 @@ export function formatSuite(s: SuiteResult): string {
         `${c.results[OURS]?.checkError?.toExponential(1) ?? '-'} / ${c.results[TF]?.checkError?.toExponential(1) ?? '-'}`]),
     ));
   }
+  const sweep = s.cases.filter((c) => c.group === 'tiles');
+  if (sweep.length) {
+    if (out.length) out.push('');
+    out.push('wgsl-nn matmul tile sweep, square f32 (GFLOP/s from the median wall time per op, and from the GPU timestamps of one product)');
+    out.push(table(
+      ['n', 'tile', 'GFLOP/s', '/op', 'GFLOP/s (GPU time)', 'max rel. err'],
+      sweep.map((c) => {
+        const r = c.results[OURS], g = r?.gpuProfile;
+        return [String(c.size), c.tile ?? '-', gflops(r), time(r), g && c.flops && g.stepMs > 0 ? gflops({ ok: true, gflops: c.flops / (g.stepMs * 1e6) }) : '-',
+          r?.checkError?.toExponential(1) ?? (r?.skipped ? r.skipped.split('\n')[0]! : '-')];
+      }),
+    ));
+  }
   const tr = s.cases.filter((c) => c.group === 'train');
   if (tr.length) {
     if (out.length) out.push('');

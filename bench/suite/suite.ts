@@ -101,6 +101,7 @@ interface CaseDef {
   flops?: number;
   model?: string;
   batch?: number;
+  tile?: string;
   make(lib: BenchLib): BenchCase | string;
   /** Relative error of a result against the float64 reference (absent: compared between the libraries). */
   check?(out: Float32Array): number;
@@ -196,7 +197,7 @@ async function runCase(def: CaseDef, libs: BenchLib[], o: SuiteOptions, order: n
     if (def.flops && !o.nullDevice) r.gflops = def.flops / (timing.msPerOp * 1e6);
     if (gpuProfile) r.gpuProfile = gpuProfile;
     results[p.lib.id] = r;
-    o.log(`  ${def.name.padEnd(28)} ${p.lib.id.padEnd(12)} ${fmtMs(timing.msPerOp)}/${def.group === 'overhead' || def.group === 'matmul' ? 'op' : 'step'}` +
+    o.log(`  ${def.name.padEnd(28)} ${p.lib.id.padEnd(12)} ${fmtMs(timing.msPerOp)}/${def.group === 'overhead' || def.group === 'matmul' || def.group === 'tiles' ? 'op' : 'step'}` +
       (r.gflops !== undefined ? `  ${r.gflops.toFixed(r.gflops < 10 ? 3 : 1)} GFLOP/s` : '') +
       `  (${o.repeats}×${timing.stepsPerRepeat} steps, spread ${fmtMs(timing.minMsPerOp)}–${fmtMs(timing.maxMsPerOp)}, first ${fmtMs(timing.firstStepMs)})`);
     if (gpuProfile) {
@@ -210,6 +211,7 @@ async function runCase(def: CaseDef, libs: BenchLib[], o: SuiteOptions, order: n
   if (def.flops !== undefined) out.flops = def.flops;
   if (def.model !== undefined) out.model = def.model;
   if (def.batch !== undefined) out.batch = def.batch;
+  if (def.tile !== undefined) out.tile = def.tile;
   if (ours && theirs) out.speedup = theirs.msPerOp / ours.msPerOp;
   return out;
 }
@@ -220,11 +222,11 @@ export function fmtMs(ms: number): string {
   return `${(ms * 1000).toFixed(1)} µs`;
 }
 
-function matmulDef(group: CaseResult['group'], n: number, seed: number): CaseDef {
-  const spec: MatmulSpec = { m: n, k: n, n, a: randomArray(n * n, seed), b: randomArray(n * n, seed + 1) };
+function matmulDef(group: CaseResult['group'], n: number, seed: number, tile?: string): CaseDef {
+  const spec: MatmulSpec = { m: n, k: n, n, a: randomArray(n * n, seed), b: randomArray(n * n, seed + 1), ...(tile ? { tile } : {}) };
   return {
-    group, name: `matmul ${n}³`, size: n, flops: 2 * n * n * n,
-    description: `[${n},${n}]·[${n},${n}] f32, result disposed each step`,
+    group, name: `matmul ${n}³${tile ? ` ${tile}` : ''}`, size: n, flops: 2 * n * n * n, ...(tile ? { tile } : {}),
+    description: `[${n},${n}]·[${n},${n}] f32, result disposed each step${tile ? `, wgsl-nn's '${tile}' tiles forced` : ''}`,
     make: (lib) => lib.matmul(spec),
     check: (c) => matmulSampleError(spec.a, spec.b, c, n, n, n),
     tolerance: 1e-4,
@@ -317,6 +319,11 @@ export async function runSuite(libs: BenchLib[], o: SuiteOptions): Promise<Suite
   if (o.matmulSizes.length) {
     o.log('matmul GFLOP/s (square, f32):');
     for (const n of o.matmulSizes) cases.push(await runCase(matmulDef('matmul', n, 1000 + n), libs, o, order++));
+  }
+  if (o.matmulTiles.length && o.matmulSizes.length) {
+    o.log(`matmul tile sweep (wgsl-nn only): ${o.matmulTiles.join(', ')}`);
+    const ours = libs.filter((l) => l.id === 'wgsl-nn');
+    for (const n of o.matmulSizes) for (const tile of o.matmulTiles) cases.push(await runCase(matmulDef('tiles', n, 1000 + n, tile), ours, o, order++));
   }
   if (o.train.length) {
     o.log('training step (forward + loss + backward + SGD momentum update, time per step):');

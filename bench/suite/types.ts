@@ -49,6 +49,8 @@ export interface MatmulSpec {
   n: number;
   a: Float32Array;
   b: Float32Array;
+  /** wgsl-nn's tile configuration forced (the tile sweep); absent: the one the op chooses. */
+  tile?: string;
 }
 
 export interface ElementwiseSpec {
@@ -199,7 +201,9 @@ export interface LibResult {
 }
 
 export interface CaseResult {
-  group: 'matmul' | 'overhead' | 'train' | 'conv' | 'bn';
+  group: 'matmul' | 'tiles' | 'overhead' | 'train' | 'conv' | 'bn';
+  /** Tile sweep: the configuration forced. */
+  tile?: string;
   name: string;
   description: string;
   size?: number;
@@ -215,6 +219,8 @@ export interface CaseResult {
 export interface SuiteOptions {
   /** Time each case's GPU work with timestamp queries after timing it (--no-profile turns it off). */
   profile: boolean;
+  /** wgsl-nn matmul tile configurations to sweep over matmulSizes (empty: no sweep). */
+  matmulTiles: string[];
   /** Square matmul sizes for the GFLOP/s group (empty: skip the group). */
   matmulSizes: number[];
   /** Run the per-op overhead group. */

@@ -3,7 +3,7 @@ import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js
 import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
 import {
-  ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups,
+  ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups, tileWorkgroupBytes,
   type Activation, type BatchSum, type MatmulTile, type MatmulVariant,
 } from '../../kernels/matmul.js';
 
@@ -192,6 +192,9 @@ export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, t
   // The bias binding holds the bias or the gate; without either a's range fills it (two read-only uses of a
   // buffer may alias).
   const biasBuf = opts.bias ? opts.bias.buffer(op) : opts.gate ? opts.gate.buffer(op) : aBuf;
+  if (tile && tileWorkgroupBytes(tile) > rt.limits.maxComputeWorkgroupStorageSize) {
+    throw new ArgumentError(op, `tile '${tile}' needs ${tileWorkgroupBytes(tile)} bytes of workgroup memory; this device allows ${rt.limits.maxComputeWorkgroupStorageSize}`);
+  }
   const out = empty(plan.outShape, 'f32', op, rt);
   if (out.size === 0) return out;
   const variant = matmulVariant(plan, opts, tile ?? chooseTile(plan.batch, plan.M, plan.N));
