@@ -5,6 +5,8 @@
 //   npm run bench -- overhead [flags]  Node + dawn.node backend=null: CPU cost per op
 //   npm run bench -- gpu [flags]       builds bench/dist/gpu-bench.mjs and runs it (Node + dawn.node, default adapter)
 //   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
+//   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
+//                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
 //        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
 //        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),
@@ -18,10 +20,10 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');
 const argv = process.argv.slice(2);
-const backends = argv.filter((a) => ['browser', 'overhead', 'gpu'].includes(a));
+const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles'].includes(argv[argv.indexOf(a) - 1]));
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch'].includes(argv[argv.indexOf(a) - 1]));
 if (unknown.length) {
   console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
   process.exit(2);
@@ -54,6 +56,9 @@ const runners = {
       return;
     }
     sh(process.execPath, [file, ...rest]);
+  },
+  async profile() {
+    sh(process.execPath, [bundleNode('bench/node/profile-step.ts', 'profile-step.mjs'), ...rest]);
   },
   async browser() {
     // The runner drives Vite and Playwright, which stay external (node_modules); the page itself is served by Vite.
