@@ -28,7 +28,18 @@ if (unknown.length) {
   console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
   process.exit(2);
 }
-const env = { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES || '/usr/lib/chromium/vk_swiftshader_icd.json' };
+/**
+ * Vulkan for dawn.node: what the environment names, else the machine's own driver when dawn finds an adapter
+ * through it (a workstation's GPU), else the SwiftShader ICD that Debian's chromium ships (this VM: Mesa's
+ * lavapipe is the only other one, and Dawn rejects it).
+ */
+function vulkanEnv() {
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return process.env;
+  const probe = "import { create } from 'webgpu'; const gpu = create([]); const a = await gpu.requestAdapter(); process.exit(a ? 0 : 1);";
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: root, stdio: 'ignore', timeout: 30_000 });
+  return r.status === 0 ? process.env : { ...process.env, VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' };
+}
+const env = backends.some((b) => b === 'gpu' || b === 'profile') && !buildOnly ? vulkanEnv() : process.env;
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, ...opts });
