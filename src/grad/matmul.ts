@@ -1,4 +1,5 @@
 import { needsGrad, record } from '../autograd.js';
+import { ArgumentError } from '../errors.js';
 import * as M from '../ops/matmul.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
@@ -12,6 +13,9 @@ import { activateUnfused, isReluOutput, markMasked, markReluOutput, OUTPUT_BASED
 export function matmul(a: Tensor, b: Tensor, opts: M.MatmulOptions = {}): Tensor {
   const bias = opts.bias ?? null;
   if (!needsGrad(a, b, bias)) return M.matmul(a, b, opts);
+  if ((opts.sumBatch ?? 1) > 1) {
+    throw new ArgumentError('matmul', 'sumBatch has no backward rule: run it without gradients (noGrad, or inputs that do not require them), or sum the batched product with sum(…, 0)');
+  }
   const act = opts.activation ?? 'none';
   if (act !== 'none' && !OUTPUT_BASED_ACTIVATIONS.has(act)) {
     // slope/alpha belong to the activation: the op rejects them with activation 'none'.

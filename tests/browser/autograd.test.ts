@@ -176,6 +176,15 @@ describe('matmul gradients', () => {
     }
   });
 
+  it('refuses sumBatch with gradients (it has no backward rule) and runs it without them', async () => {
+    const a = tensor(new Float32Array(2 * 3 * 4).fill(1), [2, 3, 4]).requireGrad(), b = tensor(new Float32Array(4 * 5).fill(1), [4, 5]);
+    expect(() => matmul(a, b, { sumBatch: 2 })).toThrow(/matmul: sumBatch has no backward rule/);
+    const summed = noGrad(() => matmul(a, b, { sumBatch: 2 }));
+    expect(summed.shape).toEqual([1, 3, 5]);
+    expectEqual(await summed.toArray(), new Float32Array(15).fill(8), 'two batch entries of 4-term dot products of ones');
+    for (const t of [a, b, summed]) t.dispose();
+  });
+
   it('bias (batched too) and every epilogue activation', async () => {
     const epilogues: { activation: Activation; slope?: number; alpha?: number }[] = [
       { activation: 'none' }, { activation: 'relu' }, { activation: 'sigmoid' }, { activation: 'tanh' }, { activation: 'leakyRelu' },
