@@ -16,9 +16,12 @@ if (!existsSync(executablePath)) {
   console.error(`Chromium not found at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   process.exit(1);
 }
-/** Flags that give headless Chromium WebGPU (on the CPU through SwiftShader when there is no GPU). */
+/**
+ * Flags that give headless Chromium WebGPU (on the CPU through SwiftShader when there is no GPU). Developer
+ * features turn off Chromium's 100 µs quantization of timestamp queries, which the GPU-time profile reads.
+ */
 const args = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--enable-unsafe-webgpu', '--enable-webgpu-developer-features', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic', '--headless=new',
   ...(process.env.CHROMIUM_ARGS ? process.env.CHROMIUM_ARGS.split(' ') : []),
 ];
