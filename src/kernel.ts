@@ -117,13 +117,13 @@ export function allKernels(): Kernel[] {
   return [...registry.values()];
 }
 
-/** Splits a workgroup count over x/y/z so no dimension passes the device limit; shaders rebuild the linear id with `linear_workgroup_id`. */
 /** Encodes one dispatch of `grid`; a 1-D grid goes as one argument, measurably cheaper through dawn.node's bindings. */
 export function dispatchGrid(pass: GPUComputePassEncoder, grid: readonly [number, number, number]): void {
   if (grid[1] === 1 && grid[2] === 1) pass.dispatchWorkgroups(grid[0]);
   else pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
 }
 
+/** Splits a workgroup count over x/y/z so no dimension passes the device limit; shaders rebuild the linear id with `linear_workgroup_id`. */
 export function foldGrid(op: string, count: number, maxPerDim: number): [number, number, number] {
   if (count <= maxPerDim) return [Math.max(count, 1), 1, 1];
   const y = Math.ceil(count / maxPerDim);

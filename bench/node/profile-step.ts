@@ -6,9 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as wn from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
 import { randomArray } from '../suite/data.js';
-import { VGG_CONFIG } from '../suite/workloads.js';
+import { benchModel, compileTrainStep } from '../suite/ours.js';
 import { machineInfo, outDir, setupDawn } from './common.js';
 
 const SHAPES = { mlp: [784], lenet5: [1, 28, 28], vgg: [3, 32, 32] } as const;
@@ -24,15 +23,9 @@ if (!(Number.isInteger(batch) && batch >= 1)) throw new Error(`--batch must be a
 
 const rt = await wn.init({ gpu: setupDawn([]) });
 wn.seed(0);
-const net = model === 'mlp' ? wn.mlp([784, 512, 512, 10]) : model === 'lenet5' ? wn.lenet5() : wn.smallVgg({ inChannels: 3, imageSize: 32, config: VGG_CONFIG });
+const net = benchModel(model, rt);
 const opt = new wn.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
-const step = wn.compile((x: Tensor, y: Tensor) => {
-  opt.zeroGrad();
-  const loss = wn.crossEntropy(net.forward(x), y);
-  loss.backward();
-  opt.step();
-  return loss;
-}, { inputShapes: [SHAPES[model], []] });
+const step = compileTrainStep(net, opt, rt, SHAPES[model], `profile ${model}`);
 const sample = SHAPES[model].reduce((a: number, b: number) => a * b, 1);
 const x = randomArray(batch * sample, 1);
 const y = Int32Array.from({ length: batch }, (_, i) => i % 10);

@@ -1,9 +1,10 @@
 // Command-line flags shared by the three back ends → SuiteOptions.
+import { MATMUL_TILES } from '../../kernels/matmul.js';
 import type { SuiteOptions } from './types.js';
 
 export const ALL_SIZES = [256, 512, 1024, 2048, 4096];
-/** `--tiles all`: wgsl-nn's matmul tile configurations (kernels/matmul.ts MATMUL_TILES). */
-export const SWEEP_TILES = ['small', 'large', 'largeDeep', 'wide', 'tall'];
+/** `--tiles all`: every wgsl-nn matmul tile configuration. */
+export const SWEEP_TILES = Object.keys(MATMUL_TILES);
 
 export interface Flags {
   quick: boolean;

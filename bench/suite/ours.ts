@@ -1,8 +1,7 @@
 // wgsl-nn as a benchmarked library (imported from src/, so the page and the bundles measure the working tree).
 import * as wn from '../../src/index.js';
 import type { Runtime, Tensor } from '../../src/index.js';
-import { MATMUL_TILES, tileWorkgroupBytes, type MatmulTile } from '../../kernels/matmul.js';
-import { matmulWithTile } from '../../src/ops/matmul.js';
+import { matmulWithTile, tileUnusable, type MatmulTile } from '../../src/ops/matmul.js';
 import { instrumentDevice } from './instrument.js';
 import {
   CHAIN_OPS, PROFILE_TOP, type BatchNormSpec, type BenchCase, type GpuProfile, type BenchLib, type ConvSpec, type DenseSpec, type DeviceCounters, type ElementwiseSpec,
@@ -13,6 +12,25 @@ import { concat, VGG_CONFIG } from './workloads.js';
 type Binary = (a: Tensor, b: Tensor) => Tensor;
 type Unary = (a: Tensor) => Tensor;
 const CHAIN_FNS: Record<string, Binary | Unary> = { add: wn.add, sub: wn.sub, mul: wn.mul, relu: wn.relu };
+
+/** The benchmark's models (small VGG on 3×32×32), built on `rt`. */
+export function benchModel(model: TrainSpec['model'], rt: Runtime): wn.Module {
+  const opts = { runtime: rt };
+  return model === 'mlp' ? wn.mlp([784, 512, 512, 10], opts)
+    : model === 'lenet5' ? wn.lenet5(opts)
+    : wn.smallVgg({ inChannels: 3, imageSize: 32, config: VGG_CONFIG, ...opts });
+}
+
+/** One training step (forward, cross-entropy, backward, update) compiled for typed-array batches of `sampleShape`. */
+export function compileTrainStep(model: wn.Module, opt: wn.Optimizer, rt: Runtime, sampleShape: readonly number[], name: string): wn.CompiledStep<Tensor> {
+  return wn.compile((x: Tensor, y: Tensor) => {
+    opt.zeroGrad();
+    const loss = wn.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    return loss;
+  }, { name, runtime: rt, inputShapes: [sampleShape, []] });
+}
 
 export async function createOurs(gpu?: GPU): Promise<BenchLib> {
   const rt: Runtime = await wn.init(gpu ? { gpu } : {});
@@ -71,10 +89,8 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
     info: () => ({ library: 'wgsl-nn (src/)', adapter: rt.adapter, features: [...rt.features], maxDispatchesPerSubmit: 'default (64)' }),
     matmul(s: MatmulSpec) {
       const tile = s.tile as MatmulTile | undefined;
-      if (tile && !Object.hasOwn(MATMUL_TILES, tile)) return `unknown tile '${tile}' (${Object.keys(MATMUL_TILES).join(', ')})`;
-      if (tile && tileWorkgroupBytes(tile) > rt.limits.maxComputeWorkgroupStorageSize) {
-        return `'${tile}' needs ${tileWorkgroupBytes(tile)} bytes of workgroup memory, the device allows ${rt.limits.maxComputeWorkgroupStorageSize}`;
-      }
+      const unusable = tile && tileUnusable(tile, rt.limits);
+      if (unusable) return unusable;
       const a = tensor(s.a, [s.m, s.k], 'f32', rt), b = tensor(s.b, [s.k, s.n], 'f32', rt);
       return caseOf(1, [a, b], tile ? () => matmulWithTile(a, b, {}, tile) : () => wn.matmul(a, b));
     },
@@ -95,10 +111,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
       });
     },
     train(s: TrainSpec) {
-      const opts = { runtime: rt };
-      const model = s.model === 'mlp' ? wn.mlp([784, 512, 512, 10], opts)
-        : s.model === 'lenet5' ? wn.lenet5(opts)
-        : wn.smallVgg({ inChannels: 3, imageSize: 32, config: VGG_CONFIG, ...opts });
+      const model = benchModel(s.model, rt);
       const named = model.namedParameters();
       const params = named.map(([, t]) => t);
       const opt = new wn.SGD(params, { lr: s.lr, momentum: s.momentum });
@@ -113,13 +126,7 @@ export async function createOurs(gpu?: GPU): Promise<BenchLib> {
         });
       };
       load();
-      const step = wn.compile((x: Tensor, y: Tensor) => {
-        opt.zeroGrad();
-        const loss = wn.crossEntropy(model.forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss;
-      }, { name: `bench ${s.model}`, runtime: rt, inputShapes: [s.sampleShape, []] });
+      const step = compileTrainStep(model, opt, rt, s.sampleShape, `bench ${s.model}`);
       let i = 0;
       return {
         opsPerStep: 1,

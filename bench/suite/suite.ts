@@ -1,5 +1,6 @@
 // The benchmark suite shared by the three back ends (browser page, Node overhead runner, GPU bundle).
 import { chainReference, denseSampleError, matmulSampleError, randomArray, relativeError } from './data.js';
+import { median } from '../../src/executor/profile.js';
 import { diffCounters } from './instrument.js';
 import { BN_SHAPES, bnCheck, bnSpec, CONV_LAYERS, convCheck, convSpec, trainSpec } from './workloads.js';
 import {
@@ -8,12 +9,6 @@ import {
 } from './types.js';
 
 const now = () => performance.now();
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
 interface Prepared {
   lib: BenchLib;

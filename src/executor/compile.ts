@@ -84,6 +84,10 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   const plans = new Map<string, CachedPlan>();
   let last: CachedPlan | null = null;
 
+  /** The runtime the step runs on: the option, else that of a tensor input, else the current one. */
+  const runtimeOf = (inputs: readonly StepInput[]): Runtime =>
+    options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+
   const shapeOf = (x: StepInput, i: number): { shape: readonly number[]; dtype: DType } => {
     if (x instanceof Tensor) return { shape: x.shape, dtype: x.dtype };
     const per = options.inputShapes?.[i];
@@ -94,7 +98,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   };
 
   const step = ((...inputs: StepInput[]): O => {
-    const rt = options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    const rt = runtimeOf(inputs);
     const described = inputs.map(shapeOf);
     const key = described.map((d) => `${d.dtype}[${d.shape.join(',')}]`).join(';');
     let cached = plans.get(key);
@@ -136,7 +140,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   async function profile(inputs: readonly StepInput[], opts: ProfileOptions = {}): Promise<StepProfile> {
     const repeats = opts.repeats ?? 5;
     if (!(Number.isInteger(repeats) && repeats >= 1)) throw new ArgumentError(`${name}.profile`, `repeats must be a positive integer, got ${repeats}`);
-    const rt = options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    const rt = runtimeOf(inputs);
     if (!rt.features.has('timestamp-query')) {
       throw new ArgumentError(`${name}.profile`, `needs the WebGPU feature 'timestamp-query', which this device lacks (adapter: ${rt.adapter.description || rt.adapter.vendor || 'unknown'})`);
     }

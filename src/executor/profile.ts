@@ -32,7 +32,8 @@ export interface StepProfile {
   byKernel: KernelTiming[];
 }
 
-function median(xs: readonly number[]): number {
+/** The median (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;

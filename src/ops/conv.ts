@@ -292,8 +292,8 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   if (g.batch === 0) return { dx, dw: needs.dw ? zeros(w.shape, 'f32', rt) : null, db };
   const chunks = needs.dx || needs.dw ? Math.ceil(g.batch / chunk) : 0;
   const weights = w.reshape([g.groups, cog, g.taps]);
-  const partialCount = Math.ceil((g.batch - (chunks - 1) * chunk) / perPartial) + (chunks - 1) * (chunk / perPartial);
-  const partials = needs.dw && chunks > 1 ? empty([partialCount, w.size], 'f32', op, rt) : null;
+  // Every chunk but the last holds whole groups, so the partials number ⌈N / perPartial⌉ however it is chunked.
+  const partials = needs.dw && chunks > 1 ? empty([Math.ceil(g.batch / perPartial), w.size], 'f32', op, rt) : null;
   let dwProducts: Tensor | null = null;
   for (let c = 0, partial = 0; c < chunks; c++) {
     const n0 = c * chunk, samples = Math.min(chunk, g.batch - n0);
@@ -331,10 +331,13 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   if (all) {
     const flat = all.reshape([all.size / w.size, w.size]);
     all.dispose();
-    const total = flat.shape[0] === 1 ? flat.reshape([w.size]) : sum(flat, 0);
+    if (flat.shape[0] === 1) dw = flat.reshape(w.shape);
+    else {
+      const total = sum(flat, 0);
+      dw = total.reshape(w.shape);
+      total.dispose();
+    }
     flat.dispose();
-    dw = total.reshape(w.shape);
-    total.dispose();
   }
   return { dx, dw, db };
 }

@@ -1,9 +1,9 @@
 import type { DType } from '../dtype.js';
 import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js';
-import { broadcastShapes, broadcastStrides, sizeOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, sameShape, sizeOf } from '../shape.js';
 import { empty, type Tensor } from '../tensor.js';
 import {
-  ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups, tileWorkgroupBytes,
+  ACTIVATIONS, chooseTile, MATMUL_PARAM_WORDS, MATMUL_TILES, MAX_BATCH_DIMS, matmulKernel, matmulParams, matmulSpecialization, matmulWorkgroups, tileWorkgroupBytes,
   type Activation, type BatchSum, type MatmulTile, type MatmulVariant,
 } from '../../kernels/matmul.js';
 
@@ -110,7 +110,7 @@ export function planMatmul(a: MatmulOperand, b: MatmulOperand, opts: MatmulPlanO
   const outShape = [...outBatch, M, N];
   if (opts.gate) {
     if (opts.bias || activation !== 'none') throw new ArgumentError(op, 'gate takes no bias and no activation (it is the gradient of a ReLU output)');
-    if (opts.gate.shape.length !== outShape.length || opts.gate.shape.some((d, i) => d !== outShape[i])) {
+    if (!sameShape(opts.gate.shape, outShape)) {
       throw new ShapeError(op, [a.shape, b.shape, opts.gate.shape], `gate must have the output's shape ${formatShape(outShape)}`);
     }
   }
@@ -179,6 +179,13 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   return matmulWithTile(a, b, opts);
 }
 
+/** Why a device cannot run a tile configuration (unknown, or more workgroup memory than it allows), or null. */
+export function tileUnusable(tile: string, limits: Pick<GPUSupportedLimits, 'maxComputeWorkgroupStorageSize'>): string | null {
+  if (!Object.hasOwn(MATMUL_TILES, tile)) return `unknown tile '${tile}' (${Object.keys(MATMUL_TILES).join(', ')})`;
+  const bytes = tileWorkgroupBytes(tile as MatmulTile), allowed = limits.maxComputeWorkgroupStorageSize;
+  return bytes > allowed ? `tile '${tile}' needs ${bytes} bytes of workgroup memory; this device allows ${allowed}` : null;
+}
+
 /** dispatch() reads uniform words before returning and keeps none: one scratch array serves every matmul. */
 const paramScratch = new Uint32Array(MATMUL_PARAM_WORDS);
 
@@ -192,9 +199,8 @@ export function matmulWithTile(a: Tensor, b: Tensor, opts: MatmulOptions = {}, t
   // The bias binding holds the bias or the gate; without either a's range fills it (two read-only uses of a
   // buffer may alias).
   const biasBuf = opts.bias ? opts.bias.buffer(op) : opts.gate ? opts.gate.buffer(op) : aBuf;
-  if (tile && tileWorkgroupBytes(tile) > rt.limits.maxComputeWorkgroupStorageSize) {
-    throw new ArgumentError(op, `tile '${tile}' needs ${tileWorkgroupBytes(tile)} bytes of workgroup memory; this device allows ${rt.limits.maxComputeWorkgroupStorageSize}`);
-  }
+  const unusable = tile && tileUnusable(tile, rt.limits);
+  if (unusable) throw new ArgumentError(op, unusable);
   const out = empty(plan.outShape, 'f32', op, rt);
   if (out.size === 0) return out;
   const variant = matmulVariant(plan, opts, tile ?? chooseTile(plan.batch, plan.M, plan.N));

@@ -1,6 +1,6 @@
 import type { Activation } from '../../kernels/matmul.js';
 import { planMatmul, type MatmulPlan, type MatmulPlanOptions } from '../ops/matmul.js';
-import { broadcastStrides, stridesOf } from '../shape.js';
+import { broadcastStrides, sizeOf, stridesOf } from '../shape.js';
 import type { RefTensor } from './ref-tensor.js';
 
 export interface MatmulRefOptions extends Omit<MatmulPlanOptions, 'bias' | 'gate'> {
@@ -33,8 +33,7 @@ function contract(a: RefTensor, b: RefTensor, opts: MatmulRefOptions, plan: Matm
   const sa = broadcastStrides(a.shape.slice(0, -2), batchShape), sb = broadcastStrides(b.shape.slice(0, -2), batchShape);
   const so = stridesOf(batchShape);
   const out = new Float64Array(plan.batch * M * N);
-  const inputs = batchShape.reduce((n, d) => n * d, 1);
-  for (let zi = 0; zi < inputs; zi++) {
+  for (let zi = 0, inputs = sizeOf(batchShape); zi < inputs; zi++) {
     const z = Math.floor(zi / sum.zrest / sum.zsum) * sum.zrest + (zi % sum.zrest);
     let ao = 0, bo = 0;
     batchShape.forEach((_, d) => {

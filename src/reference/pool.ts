@@ -63,8 +63,10 @@ export function refMaxPool2d(x: RefTensor, opts: RefPool2dOptions): { y: RefTens
   return { y: { shape, data: y }, indices: { shape, data: indices } };
 }
 
-/** Scatters each dy to its window's argmax (the direct form; the GPU gathers instead). */
-/** `gate` (x's shape): the result times (gate > 0), a ReLU's backward fused in as the op does. */
+/**
+ * Scatters each dy to its window's argmax (the direct form; the GPU gathers instead). `gate` (x's shape):
+ * the result times (gate > 0), a ReLU's backward fused in as the op does.
+ */
 export function refMaxPool2dBackward(dy: RefTensor, indices: RefTensor, xShape: readonly number[], gate?: RefTensor): RefTensor {
   const [, , h, w] = xShape as [number, number, number, number];
   const dx = new Float64Array(xShape.reduce((a, d) => a * d, 1));
