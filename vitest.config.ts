@@ -1,20 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-
-/** Chromium used by the browser project: Debian's package (`npx playwright install` is not available here). */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
-/** Flags that give headless Chromium a WebGPU adapter on the CPU (SwiftShader, no GPU needed). */
-const chromiumArgs = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import { CHROMIUM_ARGS as chromiumArgs, CHROMIUM_PATH as chromiumPath } from './scripts/chromium.js';
 
 /** Vulkan ICD for dawn.node: SwiftShader shipped with Debian's chromium package. */
 const vkIcd = process.env.VK_ICD_FILENAMES || '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -63,6 +50,17 @@ export default defineConfig({
           pool: 'forks',
           fileParallelism: false,
           env: { VK_ICD_FILENAMES: vkIcd },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pages',
+          environment: 'node',
+          include: ['tests/pages/**/*.test.ts'],
+          // Each file starts Vite and Chromium and trains on SwiftShader: one file at a time, in its own process.
+          pool: 'forks',
+          fileParallelism: false,
         },
       },
       {

@@ -1,43 +1,16 @@
 // The default path of `npm run train`: Vite's dev server serves demo/train/ (the library compiled from src/
 // on the fly) and Fashion-MNIST, and headless Chromium with WebGPU (SwiftShader without a GPU) runs it.
-import { createReadStream, existsSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium } from 'playwright';
-import { createServer, type Plugin } from 'vite';
+import { createServer } from 'vite';
 import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
 import type { BrowserResult, PageMessage } from '../demo/train/main.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { fashionMnistFiles } from './fashion-mnist-files.js';
 import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic',
-];
-const DATA_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
-
-/** Serves the four Fashion-MNIST files at /data/fashion-mnist/, still gzipped: the page's IDX reader gunzips them. */
-function fashionMnistFiles(dir: string): Plugin {
-  return {
-    name: 'wgsl-nn:fashion-mnist',
-    configureServer(server) {
-      server.middlewares.use('/data/fashion-mnist', (req, res, next) => {
-        const name = (req.url ?? '').replace(/^\//, '').split('?')[0]!;
-        if (!DATA_FILES.includes(name)) return next();
-        const file = path.join(dir, name);
-        if (!existsSync(file)) {
-          res.statusCode = 404;
-          res.end(`${file} not found: apt-get install -y dataset-fashion-mnist`);
-          return;
-        }
-        // No Content-Encoding header: the browser must hand the gzip bytes to the page as they are.
-        res.setHeader('Content-Type', 'application/octet-stream');
-        createReadStream(file).pipe(res);
-      });
-    },
-  };
-}
-
 export async function trainInBrowser(root: string, request: SessionRequest, io: RunnerIo): Promise<SessionResult & { platform: string }> {
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}: install it with \`apt-get install -y chromium\`, set CHROMIUM_PATH, or train in Node with --node`);
   }
