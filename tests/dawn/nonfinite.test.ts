@@ -79,6 +79,14 @@ describe('NaN and ±Inf like PyTorch', () => {
     expectClose(await read(ops.matmul(dy, f32([1], [1, 1]), { gate: y.reshape([5, 1]) })), [3, 0, 0, 5, 0], TOL, 'gated matmul');
   });
 
+  it("BatchNorm's fused ReLU passes NaN and ±Inf like ReLU after BatchNorm", async () => {
+    // Eval mode with mean 0, var 1 − ε: y = x, so the fused ReLU sees x itself.
+    const xs = [NaN, Infinity, -Infinity, -2, 3];
+    const xt = f32(xs, [5, 1]);
+    const y = ops.batchNormEval(xt, null, null, f32([0]), f32([1 - 1e-5]), { relu: true });
+    expectClose(await read(y), [NaN, Infinity, 0, 0, 3], TOL, 'batchNormEval relu');
+  });
+
   it('unary builtins at their edges (log(0) = −∞, log(x < 0) = NaN, …), scalar and vec4 paths', async () => {
     const ux = vec(golden.unaryX);
     for (const [name, want] of Object.entries(golden.unary)) {
