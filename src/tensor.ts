@@ -48,7 +48,7 @@ export class Tensor {
   gradFn: import('./autograd.js').GradNode | null = null;
   /**
    * @internal Checked along with every read of this tensor (a loss checks the GPU label fault record, see
-   * src/ops/label-fault.ts): the read rejects with its error.
+   * src/ops/step-fault.ts): the read rejects with its error.
    */
   readGuard: (() => Promise<void>) | null = null;
   private currentStorage: Storage;

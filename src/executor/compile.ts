@@ -3,7 +3,7 @@ import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from 
 import { ArgumentError } from '../errors.js';
 import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
 import { Plan, TraceRecorder, type PassTiming, type PlanCounts, type PlanMemory } from './plan.js';
-import { guardWithLabelFault, labelFaultLatches } from '../ops/label-fault.js';
+import { guardWithStepFault, stepFaultLatches } from '../ops/step-fault.js';
 import { pairDurations, summarizeProfile, type StepProfile } from './profile.js';
 
 const QUERY_RESOLVE = 0x200, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_READ_MODE = 0x01;
@@ -30,7 +30,7 @@ interface CachedPlan {
   /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
   outputs: Tensor[];
   rebuild: (flat: Tensor[]) => Outputs;
-  /** The step checks GPU labels: reading any of its outputs reports a label fault (src/ops/label-fault.ts). */
+  /** The step checks GPU labels: reading any of its outputs reports a step fault (src/ops/step-fault.ts). */
   checksLabels: boolean;
 }
 
@@ -193,7 +193,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     });
     rt.flush();
     const recorder = new TraceRecorder();
-    const latches = labelFaultLatches(rt);
+    const latches = stepFaultLatches(rt);
     rt.recorder = recorder;
     let out: Outputs;
     try {
@@ -205,7 +205,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     for (const t of flat) keep(t);
     rt.flush();
     const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
-    return { plan, inputs: slots, outputs: flat, rebuild, checksLabels: labelFaultLatches(rt) !== latches };
+    return { plan, inputs: slots, outputs: flat, rebuild, checksLabels: stepFaultLatches(rt) !== latches };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });
@@ -226,7 +226,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
 }
 
 function guarded(c: CachedPlan, t: Tensor): Tensor {
-  return c.checksLabels ? guardWithLabelFault(t) : t;
+  return c.checksLabels ? guardWithStepFault(t) : t;
 }
 
 function copyOut(rt: Runtime, t: Tensor): Tensor {

@@ -1,6 +1,6 @@
 import { needsGrad, record } from '../autograd.js';
 import * as L from '../ops/loss.js';
-import { guardWithLabelFault, latchLabelFault } from '../ops/label-fault.js';
+import { guardWithStepFault, latchLabelFault } from '../ops/step-fault.js';
 import type { Tensor } from '../tensor.js';
 import { scaleBy } from './util.js';
 
@@ -30,7 +30,7 @@ function checked(r: L.CrossEntropyResult): Tensor {
   if (!check) return r.loss;
   latchLabelFault('crossEntropy', check.status, check.labels, check.classes);
   check.status.dispose();
-  return guardWithLabelFault(r.loss);
+  return guardWithStepFault(r.loss);
 }
 
 export function bceWithLogits(logits: Tensor, targets: Tensor, opts: { reduction?: L.Reduction } = {}): Tensor {

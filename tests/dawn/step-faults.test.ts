@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArgumentError, compile, crossEntropy, fit, InMemoryDataset, Linear, ReLU, type Runtime, SGD, seed, Sequential, tensor, type Tensor,
+  ArgumentError, compile, crossEntropy, DataLoader, fit, InMemoryDataset, Linear, NonFiniteLossError, ReLU, type Runtime, SGD, seed, Sequential,
+  tensor, type Tensor,
 } from '../../src/index.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
@@ -72,5 +73,33 @@ describe('GPU label faults', () => {
     expect((await weights(s.model)).flat().every(Number.isFinite)).toBe(true);
     s.step.dispose();
     s.opt.dispose();
+  });
+
+  it('fit with stopOnNonFinite stops at the first NaN loss naming epoch and batch, with the weights of the last finite step', async () => {
+    const rng = new Rng();
+    const n = 13, batchSize = 3;
+    const x = rng.normal(n * 5);
+    const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+    x[5 * 8 + 2] = NaN; // sample 8
+    const data = new InMemoryDataset(x, y, { sampleShape: [5], classes: 3 });
+    const batches = [...new DataLoader(data, { batchSize, seed: 4 }).batches(0)];
+    const bad = batches.findIndex((b) => b.x.some(Number.isNaN));
+    expect(bad).toBeGreaterThanOrEqual(0);
+
+    const s = setup();
+    const err = await fit(s.model, data, { epochs: 3, batchSize, optimizer: s.opt, seed: 4, stopOnNonFinite: true, lossEvery: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect((err as NonFiniteLossError).epoch).toBe(1);
+    expect((err as NonFiniteLossError).batch).toBe(bad + 1);
+    expect((err as Error).message).toMatch(new RegExp(`fit: the training loss is NaN at epoch 1, batch ${bad + 1}; training stopped`));
+
+    // The same steps replayed by hand up to the batch before: identical weights.
+    const ref = setup();
+    for (const b of batches.slice(0, bad)) ref.step(b.x, b.y).dispose();
+    expect(await weights(s.model)).toEqual(await weights(ref.model));
+    for (const t of [s, ref]) {
+      t.step.dispose();
+      t.opt.dispose();
+    }
   });
 });
