@@ -257,16 +257,25 @@ export class GELU extends Module {
   }
 }
 
-/** Softmax over the last axis. */
+/** Softmax along `dim` (PyTorch's nn.Softmax(dim); default the last axis). */
 export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
   forward(x: Tensor): Tensor {
-    return F.softmax(x);
+    return F.softmax(x, this.dim);
   }
 }
 
+/** Log-softmax along `dim` (PyTorch's nn.LogSoftmax(dim); default the last axis). */
 export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
   forward(x: Tensor): Tensor {
-    return F.logSoftmax(x);
+    return F.logSoftmax(x, this.dim);
   }
 }
 

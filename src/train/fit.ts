@@ -10,6 +10,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../ops/step-fault.js';
+import { checkOptimizerOwnsModel } from './fit-checks.js';
 import { MetricAccumulator } from './metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
 
@@ -114,6 +115,7 @@ const crossEntropyLoss: LossFn = (logits, labels) => G.crossEntropy(logits, labe
 export async function fit(model: Module, train: InMemoryDataset, opts: FitOptions): Promise<FitResult> {
   const { optimizer } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
+  checkOptimizerOwnsModel('fit', model, optimizer);
   const rt = optimizer.rt;
   const lossFn = opts.loss ?? crossEntropyLoss;
   const loader = new DataLoader(train, { batchSize: opts.batchSize, seed: opts.seed ?? 0 });
