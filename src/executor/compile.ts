@@ -30,8 +30,8 @@ interface CachedPlan {
   /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
   outputs: Tensor[];
   rebuild: (flat: Tensor[]) => Outputs;
-  /** The step checks GPU labels: reading any of its outputs reports a step fault (src/ops/step-fault.ts). */
-  checksLabels: boolean;
+  /** The step latches step faults (GPU labels, a watched loss): reading any of its outputs reports one (src/ops/step-fault.ts). */
+  checksFaults: boolean;
 }
 
 export interface CompileOptions {
@@ -205,7 +205,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     for (const t of flat) keep(t);
     rt.flush();
     const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
-    return { plan, inputs: slots, outputs: flat, rebuild, checksLabels: stepFaultLatches(rt) !== latches };
+    return { plan, inputs: slots, outputs: flat, rebuild, checksFaults: stepFaultLatches(rt) !== latches };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });
@@ -226,7 +226,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
 }
 
 function guarded(c: CachedPlan, t: Tensor): Tensor {
-  return c.checksLabels ? guardWithStepFault(t) : t;
+  return c.checksFaults ? guardWithStepFault(t) : t;
 }
 
 function copyOut(rt: Runtime, t: Tensor): Tensor {
