@@ -87,6 +87,16 @@ describe('NaN and ±Inf like PyTorch', () => {
     expectClose(await read(y), [NaN, Infinity, 0, 0, 3], TOL, 'batchNormEval relu');
   });
 
+  it('BCE with logits: NaN in a logit or a target gives NaN loss and gradient; infinite logits as PyTorch', async () => {
+    // PyTorch 1.13 (binary_cross_entropy_with_logits, reduction 'none'): loss [nan, nan, inf, nan, nan, nan],
+    // grad [nan, nan, 1, 0, 0, −1]. The last loss differs on purpose: z = −Inf with y = 1 is +Inf (−y·z), where
+    // PyTorch's log(e^{−m} + e^{−z−m}) form computes inf − inf.
+    const z = f32([NaN, 0.5, Infinity, -Infinity, Infinity, -Infinity]), y = f32([1, NaN, 0, 0, 1, 1]);
+    const r = ops.bceWithLogits(z, y, { reduction: 'none' });
+    expectClose(await read(r.loss), [NaN, NaN, Infinity, NaN, NaN, Infinity], TOL, 'bce loss');
+    expectClose(await read(r.grad!), [NaN, NaN, 1, 0, 0, -1], TOL, 'bce grad');
+  });
+
   it('unary builtins at their edges (log(0) = −∞, log(x < 0) = NaN, …), scalar and vec4 paths', async () => {
     const ux = vec(golden.unaryX);
     for (const [name, want] of Object.entries(golden.unary)) {
