@@ -6,7 +6,7 @@ import source from '../shaders/optimizer.wgsl?raw';
 export const optimizerKernel = defineKernel({
   name: 'optimizer',
   source,
-  bindings: { params: 'read_write', grads: 'read_write', s1: 'read_write', s2: 'read_write', s3: 'read_write', h: 'read', grad_norm: 'read' },
+  bindings: { params: 'read_write', grads: 'read_write', s1: 'read_write', s2: 'read_write', s3: 'read_write', h: 'read', grad_norm: 'read', fault: 'read' },
 });
 
 export const OPTIMIZER_WORKGROUP = 256;

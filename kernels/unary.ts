@@ -11,7 +11,7 @@ const UNARY_WORKGROUP = 256;
 
 /** Dispatch plan for `n` elements: vec4 per thread when n is a multiple of 4, else one f32 per thread. */
 const specs = new Map<number, Specialization>();
-const unarySpec = (op: UnaryOp, vec4: boolean): Specialization => ({ OP: `${UNARY_OPS[op]}u`, V: vec4 ? 'vec4<f32>' : 'f32' });
+const unarySpec = (op: UnaryOp, vec4: boolean): Specialization => ({ OP: `${UNARY_OPS[op]}u`, V: vec4 ? 'vec4<f32>' : 'f32', U: vec4 ? 'vec4<u32>' : 'u32' });
 
 export function planUnary(op: UnaryOp, n: number): { specialize: Specialization; params: Uint32Array; workgroups: number } {
   const vec4 = n % 4 === 0;

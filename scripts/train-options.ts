@@ -29,6 +29,8 @@ usage: npm run train -- [flags]
   --out DIR          report folder (default runs/<timestamp>-<model>)
   --checkpoint-every N  write checkpoint-epoch-<e>.safetensors (weights and optimizer state) into the report
                      folder every N epochs (default: none; resume with loadModel + loadOptimizerState)
+  --allow-non-finite keep training through a NaN/Inf loss (default: stop at the first one, naming epoch and
+                     batch, with that step's update skipped and the last finite weights kept)
   --data DIR         folder with the four Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium
@@ -60,7 +62,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     options: {
       model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
@@ -89,6 +91,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     subset: values.full ? undefined : number('subset', values.subset, QUICK.subset, (x) => positiveInt(x) && x <= TRAIN_SAMPLES, `an integer from 1 to ${TRAIN_SAMPLES}`),
     seed: number('seed', values.seed, 1, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     valFraction: number('val-fraction', values['val-fraction'], 0.1, (x) => x >= 0 && x < 1, 'at least 0 and below 1'),
+    stopOnNonFinite: !values['allow-non-finite'],
   };
   if (values['checkpoint-every'] !== undefined) options.checkpointEvery = number('checkpoint-every', values['checkpoint-every'], 1, positiveInt, 'a positive integer');
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');

@@ -23,36 +23,6 @@ const INV_SQRT_2 = 0.7071067811865476;
 const INV_SQRT_2PI = 0.3989422804014327;
 const GELU_KAPPA = 0.044715;
 
-// 1/(1 + e^−x) without overflow and with full relative accuracy for x ≪ 0 (e^x/(1 + e^x) there).
-fn sigmoid(x: f32) -> f32 {
-  let e = exp(-abs(x));
-  let s = 1.0 / (1.0 + e);
-  return select(e * s, s, x >= 0.0);
-}
-
-// WGSL's tanh is only specified as sinh/cosh (inaccurate near 0, inf/inf for large |x| on some backends).
-// |x| < 0.625: Cephes tanhf's odd polynomial (relative error 4.4e-9 in exact arithmetic);
-// else 1 − 2/(e^{2|x|} + 1), which has no cancellation there and saturates to 1.
-fn tanh_accurate(x: f32) -> f32 {
-  let z = abs(x);
-  if (z < 0.625) {
-    let s = x * x;
-    return ((((-5.70498872745e-3 * s + 2.06390887954e-2) * s - 5.37397155531e-2) * s + 1.33314422036e-1) * s
-            - 3.33332819422e-1) * s * x + x;
-  }
-  return sign(x) * (1.0 - 2.0 / (exp(2.0 * z) + 1.0));
-}
-
-// e^x − 1 for x ≤ 0 (larger x only in the discarded arm of a select) without the cancellation of exp(x) − 1 near 0 (WGSL has no expm1): Taylor to x⁹ for
-// |x| < 0.5 (truncation < 6e-10 relative), exp(x) − 1 below, where it loses at most a factor 1.6.
-fn expm1_nonpositive(x: f32) -> f32 {
-  if (x > -0.5) {
-    return x * (1.0 + x * (1.0 / 2.0 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0
-           + x * (1.0 / 5040.0 + x * (1.0 / 40320.0 + x * (1.0 / 362880.0)))))))));
-  }
-  return exp(x) - 1.0;
-}
-
 // erfc(z) for z ≥ 0 (Numerical Recipes' erfcc, a Chebyshev fit): relative error ≤ 1.05e-7 and absolute
 // error ≤ 8.3e-8, so erf = 1 − erfc is within 8.3e-8 (measured in float64 on a 1e-4 grid over [0, 10]
 // against src/reference/activation.ts's refErfc); f32 evaluation adds a few ulp.
@@ -68,11 +38,6 @@ fn erfc_nonnegative(z: f32) -> f32 {
 fn normal_cdf(x: f32) -> f32 {
   let tail = 0.5 * erfc_nonnegative(abs(x) * INV_SQRT_2);
   return select(1.0 - tail, tail, x < 0.0);
-}
-
-// 2u of GELU's tanh form, which is written x·σ(2u) (= 0.5·x·(1 + tanh u)) to avoid 1 + tanh u cancelling.
-fn gelu_tanh_arg(x: f32) -> f32 {
-  return 2.0 * SQRT_2_OVER_PI * (x + GELU_KAPPA * x * x * x);
 }
 
 fn forward(x: f32) -> f32 {
@@ -94,7 +59,8 @@ fn derivative(v: f32) -> f32 {
     case TANH: { return 1.0 - v * v; }
     case RELU: { return select(0.0, 1.0, v > 0.0); }
     case LEAKY_RELU: { return select(p.param, 1.0, v > 0.0); }
-    case ELU: { return select(p.param * exp(v), 1.0, v > 0.0); }
+    // x ≤ 0 picks α·eˣ, so NaN takes the x > 0 branch as in PyTorch's elu_backward.
+    case ELU: { return select(1.0, p.param * exp(v), v <= 0.0); }
     case GELU: { return normal_cdf(v) + v * INV_SQRT_2PI * exp(-0.5 * v * v); }
     case GELU_TANH, default: {
       let u2 = gelu_tanh_arg(v);
@@ -108,9 +74,12 @@ fn derivative(v: f32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = linear_workgroup_id(wid, nwg) * 256u + lid;
   if (i >= p.n) { return; }
+  let v = a[i];
   if (BACKWARD) {
-    out[i] = dy[i] * derivative(a[i]);
+    // ReLU selects like PyTorch's threshold_backward (y ≤ 0 → 0, else dy: NaN y passes dy, and an infinite
+    // dy where y ≤ 0 gives 0, not inf·0).
+    if (KIND == RELU) { out[i] = select(dy[i], 0.0, v <= 0.0); } else { out[i] = dy[i] * derivative(v); }
   } else {
-    out[i] = forward(a[i]);
+    out[i] = select(forward(v), v, is_nan(v));  // NaN in, NaN out, whatever the formula's builtins do
   }
 }

@@ -24,6 +24,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if ((p.flags & FROM_VAR) != 0u) { s = inverseSqrt(s + p.eps); }
   var v = (x[i] - mean[c]) * s;
   if ((p.flags & AFFINE) != 0u) { v = v * gamma[c] + beta[c]; }
-  if ((p.flags & RELU) != 0u) { v = max(v, 0.0); }
+  // select, not max: max(NaN, 0) is backend-defined; ReLU passes NaN as in PyTorch.
+  if ((p.flags & RELU) != 0u) { v = select(v, 0.0, v < 0.0); }
   y[i] = v;
 }

@@ -30,13 +30,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let z = logits[i];
   let y = targets[i];
   let e = exp(-abs(z));
-  if ((p.outputs & WRITE_LOSS) != 0u) { loss[i] = max(z, 0.0) - z * y + log1p_small(e); }
+  // NaN in the logit or the target gives NaN loss and gradient (max(NaN, 0) is backend-defined).
+  let nan_in = is_nan(z) || is_nan(y);
+  // max(z, 0) − z·y written per branch as PyTorch groups it, (1 − y)·z for z ≥ 0 and −y·z below, so an
+  // infinite logit gives PyTorch's value (z = +Inf, y = 0: +Inf, not inf − inf·0 = NaN).
+  let lin = select(-y * z, (1.0 - y) * z, z >= 0.0);
+  if ((p.outputs & WRITE_LOSS) != 0u) { loss[i] = select(lin + log1p_small(e), quiet_nan(z + y), nan_in); }
   if ((p.outputs & WRITE_GRAD) != 0u) {
     var k = p.scale;
     if (p.dloss_mode == DLOSS_SCALAR) { k *= dloss[0]; }
     if (p.dloss_mode == DLOSS_PER_ELEMENT) { k *= dloss[i]; }
     // σ(z) from e = e^(−|z|) ≤ 1, so neither branch overflows.
     let sig = select(e / (1.0 + e), 1.0 / (1.0 + e), z >= 0.0);
-    grad[i] = (sig - y) * k;
+    grad[i] = select((sig - y) * k, quiet_nan(z + y), nan_in);
   }
 }

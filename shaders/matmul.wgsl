@@ -159,19 +159,17 @@ fn batch_offsets(z: u32) -> vec2u {
   return off;
 }
 
+// The formulas of shaders/activation.wgsl (shared through the prelude), so a fused epilogue gives what the
+// standalone activation gives, NaN and ±Inf included.
 fn activate(x: f32) -> f32 {
-  if (ACT == ACT_RELU) { return max(x, 0.0); }
-  if (ACT == ACT_SIGMOID) { return 1.0 / (1.0 + exp(-x)); }
-  // tanh's argument is clamped where the result is already ±1 in f32: some backends evaluate it as a ratio
-  // of exponentials that overflows to NaN for large |x|.
-  if (ACT == ACT_TANH) { return tanh(clamp(x, -10.0, 10.0)); }
-  if (ACT == ACT_LEAKY_RELU) { return select(p.param * x, x, x >= 0.0); }
-  if (ACT == ACT_ELU) { return select(p.param * (exp(x) - 1.0), x, x > 0.0); }
-  if (ACT == ACT_GELU) {
-    let u = 0.7978845608028654 * (x + 0.044715 * x * x * x);  // √(2/π)·(x + 0.044715·x³)
-    return 0.5 * x * (1.0 + tanh(clamp(u, -10.0, 10.0)));
-  }
-  return x;
+  var y = x;
+  if (ACT == ACT_RELU) { y = select(x, 0.0, x < 0.0); }
+  if (ACT == ACT_SIGMOID) { y = sigmoid(x); }
+  if (ACT == ACT_TANH) { y = tanh_accurate(x); }
+  if (ACT == ACT_LEAKY_RELU) { y = select(p.param * x, x, x > 0.0); }
+  if (ACT == ACT_ELU) { y = select(p.param * expm1_nonpositive(x), x, x > 0.0); }
+  if (ACT == ACT_GELU) { y = x * sigmoid(gelu_tanh_arg(x)); }
+  return select(y, x, is_nan(x));
 }
 
 @compute @workgroup_size(THREADS)
@@ -231,7 +229,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
           let o = c0 + m * p.N + n + c;
           var y = v[c];
           if (HAS_BIAS) { y += bias[n + c]; }
-          if (GATE) { y = select(0.0, y, bias[o] > 0.0); }
+          if (GATE) { y = select(y, 0.0, bias[o] <= 0.0); }
           out[o] = activate(y);
         }
       }

@@ -44,6 +44,9 @@ struct Hyper {
 @group(0) @binding(5) var<storage, read> h: Hyper;
 // [0] = global gradient norm from shaders/grad-norm.wgsl (read only when CLIP).
 @group(0) @binding(6) var<storage, read> grad_norm: array<f32>;
+// The runtime's label fault record (shaders/label-fault.wgsl): while [0] ≠ 0 a loss of this step (or an
+// earlier, unreported one) saw an out-of-range label, so nothing is updated.
+@group(0) @binding(7) var<storage, read> fault: array<u32>;
 
 const SGD = 0u;
 const SGD_MOMENTUM = 1u;
@@ -60,7 +63,7 @@ const RMS_MOMENTUM = false;   // RMSProp with momentum > 0
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = linear_workgroup_id(wid, nwg) * 256u + lid;
-  if (i >= h.n4) { return; }
+  if (i >= h.n4 || fault[0] != 0u) { return; }
   var g = grads[i];
   var p = params[i];
   if (CLIP) {

@@ -10,6 +10,58 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
+// A quiet NaN made from a run-time value (a NaN constant is a shader-creation error in WGSL).
+fn quiet_nan(v: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(v) | 0x7fc00000u);
+}
+
+// max that returns NaN when either operand is NaN, as torch.max does (WGSL's max may return either).
+fn max_nan(a: f32, b: f32) -> f32 {
+  return select(max(a, b), a + b, is_nan(a) || is_nan(b));
+}
+
+// Activation formulas shared by shaders/activation.wgsl and the matmul/conv epilogue (shaders/matmul.wgsl),
+// so fused and standalone activations give the same numbers, NaN and ±Inf included.
+// 1/(1 + e^−x) without overflow and with full relative accuracy for x ≪ 0 (e^x/(1 + e^x) there).
+// NaN passes through (exp(NaN) is backend-defined).
+fn sigmoid(x: f32) -> f32 {
+  let e = exp(-abs(x));
+  let s = 1.0 / (1.0 + e);
+  return select(select(e * s, s, x >= 0.0), x, is_nan(x));
+}
+
+// WGSL's tanh is only specified as sinh/cosh (inaccurate near 0, inf/inf for large |x| on some backends).
+// |x| < 0.625: Cephes tanhf's odd polynomial (relative error 4.4e-9 in exact arithmetic);
+// else 1 − 2/(e^{2|x|} + 1), which has no cancellation there and saturates to 1.
+// NaN passes through (sign(NaN) is backend-defined).
+fn tanh_accurate(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let z = abs(x);
+  if (z < 0.625) {
+    let s = x * x;
+    return ((((-5.70498872745e-3 * s + 2.06390887954e-2) * s - 5.37397155531e-2) * s + 1.33314422036e-1) * s
+            - 3.33332819422e-1) * s * x + x;
+  }
+  return sign(x) * (1.0 - 2.0 / (exp(2.0 * z) + 1.0));
+}
+
+// e^x − 1 for x ≤ 0 (larger x only in the discarded arm of a select) without the cancellation of exp(x) − 1 near 0 (WGSL has no expm1): Taylor to x⁹ for
+// |x| < 0.5 (truncation < 6e-10 relative), exp(x) − 1 below, where it loses at most a factor 1.6.
+// NaN passes through.
+fn expm1_nonpositive(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > -0.5) {
+    return x * (1.0 + x * (1.0 / 2.0 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0
+           + x * (1.0 / 5040.0 + x * (1.0 / 40320.0 + x * (1.0 / 362880.0)))))))));
+  }
+  return exp(x) - 1.0;
+}
+
+// 2u of GELU's tanh form, which is written x·σ(2u) (= 0.5·x·(1 + tanh u)) to avoid 1 + tanh u cancelling.
+fn gelu_tanh_arg(x: f32) -> f32 {
+  return 2.0 * 0.7978845608028654 * (x + 0.044715 * x * x * x);  // 2·√(2/π)·(x + 0.044715·x³)
+}
+
 // Counter-based RNG Philox4x32-10 (Salmon et al. 2011), used by random.wgsl and dropout.wgsl;
 // src/reference/philox.ts is its bit-identical CPU twin. Unused functions cost nothing once compiled.
 // Full 64-bit product of two u32 as (hi, lo), from 16-bit halves.

@@ -12,7 +12,14 @@ const LOG = false;
 
 var<workgroup> partial: array<f32, 256>;
 
+// A row holding NaN (or +Inf, where x − m is inf − inf) is all NaN, as in PyTorch: max_nan carries NaN
+// into m, exp_nan carries it into s, and finish passes it on instead of trusting the builtins with it.
+fn exp_nan(d: f32) -> f32 {
+  return select(exp(d), d, is_nan(d));
+}
+
 fn finish(v: f32, m: f32, s: f32) -> f32 {
+  if (is_nan(s)) { return s; }
   if (LOG) { return v - m - log(s); }
   return exp(v - m) / s;
 }
@@ -23,9 +30,9 @@ fn row_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   if (r >= p.rows) { return; }
   let base = r * p.len;
   var m = x[base];
-  for (var i = 1u; i < p.len; i++) { m = max(m, x[base + i]); }
+  for (var i = 1u; i < p.len; i++) { m = max_nan(m, x[base + i]); }
   var s = 0.0;
-  for (var i = 0u; i < p.len; i++) { s += exp(x[base + i] - m); }
+  for (var i = 0u; i < p.len; i++) { s += exp_nan(x[base + i] - m); }
   for (var i = 0u; i < p.len; i++) { out[base + i] = finish(x[base + i], m, s); }
 }
 
@@ -35,7 +42,7 @@ fn tree(lid: u32, take_max: bool) {
     workgroupBarrier();
     if (lid < half) {
       let o = partial[lid + half];
-      partial[lid] = select(partial[lid] + o, max(partial[lid], o), take_max);
+      partial[lid] = select(partial[lid] + o, max_nan(partial[lid], o), take_max);
     }
   }
   workgroupBarrier();
@@ -49,13 +56,13 @@ fn row_per_workgroup(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups)
   let base = r * p.len;
   // Threads past the row's end start from its first element, a neutral value for max.
   var m = x[base];
-  for (var i = lid; i < p.len; i += 256u) { m = max(m, x[base + i]); }
+  for (var i = lid; i < p.len; i += 256u) { m = max_nan(m, x[base + i]); }
   partial[lid] = m;
   tree(lid, true);
   m = partial[0];
   workgroupBarrier();
   var s = 0.0;
-  for (var i = lid; i < p.len; i += 256u) { s += exp(x[base + i] - m); }
+  for (var i = lid; i < p.len; i += 256u) { s += exp_nan(x[base + i] - m); }
   partial[lid] = s;
   tree(lid, false);
   s = partial[0];

@@ -7,6 +7,7 @@ struct Params { n: u32 }
 @group(0) @binding(2) var<uniform> p: Params;
 
 alias V = f32;
+alias U = u32;  // the unsigned type of V's width (vec4<u32> with vec4<f32>)
 
 const OP_NEG = 0u;
 const OP_ABS = 1u;
@@ -23,18 +24,30 @@ const OP = 0u;
 // (e^2v − 1)/(e^2v + 1) from computing inf/inf. NaN fails the test and passes through.
 const TANH_CLAMP = 10.0;
 
+// ±Inf from a run-time value (an infinite constant is a shader-creation error in WGSL).
+fn inf_like(v: V) -> V {
+  return bitcast<V>((bitcast<U>(v) & U(0x80000000u)) | U(0x7f800000u));
+}
+
 fn apply(v: V) -> V {
   if (OP == OP_NEG) { return -v; }
   if (OP == OP_ABS) { return abs(v); }
-  if (OP == OP_EXP) { return exp(v); }
-  if (OP == OP_LOG) { return log(v); }
-  if (OP == OP_SQRT) { return sqrt(v); }
-  if (OP == OP_RSQRT) { return inverseSqrt(v); }
+  let nan = bitcast<V>(bitcast<U>(v) | U(0x7fc00000u));
+  let inf = inf_like(abs(v));
+  let is_nan_v = (bitcast<U>(v) & U(0x7fffffffu)) > U(0x7f800000u);
+  var y: V;
+  // Builtins are backend-defined at the edges (log(0), log(x < 0), sqrt(x < 0), NaN operands): the results
+  // PyTorch gives are selected explicitly.
+  if (OP == OP_EXP) { y = select(select(exp(v), inf, v == inf), V(0), v == -inf); }
+  if (OP == OP_LOG) { y = select(select(select(log(v), -inf, v == V(0)), nan, v < V(0)), inf, v == inf); }
+  if (OP == OP_SQRT) { y = select(select(sqrt(v), nan, v < V(0)), inf, v == inf); }
+  if (OP == OP_RSQRT) { y = select(select(select(inverseSqrt(v), inf_like(v), v == V(0)), nan, v < V(0)), V(0), v == inf); }
   // select, not max(v, 0): max with a NaN operand may return either; relu(NaN) is NaN as in PyTorch.
-  if (OP == OP_RELU) { return select(v, V(0), v < V(0)); }
+  if (OP == OP_RELU) { y = select(v, V(0), v < V(0)); }
   // exp(−v) overflows to inf for v < −88, giving 1/inf = 0: the right limit, no NaN.
-  if (OP == OP_SIGMOID) { return V(1) / (V(1) + exp(-v)); }
-  return tanh(select(v, sign(v) * TANH_CLAMP, abs(v) > V(TANH_CLAMP)));
+  if (OP == OP_SIGMOID) { y = V(1) / (V(1) + exp(-v)); }
+  if (OP == OP_TANH) { y = tanh(select(v, sign(v) * TANH_CLAMP, abs(v) > V(TANH_CLAMP))); }
+  return select(y, v, is_nan_v);
 }
 
 @compute @workgroup_size(256)

@@ -24,6 +24,7 @@ export type { Axes } from './ops/reduce.js';
 export { abs, rsqrt, maximum, minimum, equal, notEqual, less, lessEqual, greater, greaterEqual, where } from './ops/elementwise.js';
 export type { Operand } from './ops/elementwise.js';
 export { checkLabels, lossValue } from './ops/loss.js';
+export { checkStepFault, NonFiniteLossError } from './ops/step-fault.js';
 export type { MatmulOptions, Activation } from './ops/matmul.js';
 export type { Conv2dOptions, Pair2 } from './ops/conv.js';
 export type { Size2, Pool2dOptions, AvgPool2dOptions } from './ops/pool.js';

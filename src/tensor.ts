@@ -46,6 +46,11 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal Autodiff: the op that produced this tensor (see src/autograd.ts). */
   gradFn: import('./autograd.js').GradNode | null = null;
+  /**
+   * @internal Checked along with every read of this tensor (a loss checks the GPU label fault record, see
+   * src/ops/step-fault.ts): the read rejects with its error.
+   */
+  readGuard: (() => Promise<void>) | null = null;
   private currentStorage: Storage;
 
   constructor(storage: Storage, shape: Shape, readonly dtype: DType) {
@@ -99,7 +104,8 @@ export class Tensor {
     const buf = this.buffer('toArray');
     const bytes = this.size * BYTES_PER_ELEMENT;
     if (bytes === 0) return arrayFor(this.dtype, new ArrayBuffer(0), 0);
-    const data = await this.rt.read('toArray', buf, bytes);
+    const guard = this.readGuard;
+    const [data] = await Promise.all([this.rt.read('toArray', buf, bytes), guard?.()]);
     return arrayFor(this.dtype, data, this.size);
   }
 

@@ -74,6 +74,7 @@ function check(name: string, a: IdxArray, shape: readonly number[]): void {
 export function fashionMNISTDataset(split: FashionMNISTSplit, normalize = true): InMemoryDataset {
   return new InMemoryDataset(split.images, split.labels, {
     sampleShape: [1, SIDE, SIDE],
+    classes: FASHION_MNIST_CLASSES.length,
     normalize: normalize ? { scale: 1 / 255, mean: FASHION_MNIST_MEAN, std: FASHION_MNIST_STD } : { scale: 1 / 255 },
   });
 }

@@ -18,6 +18,11 @@ export interface DatasetOptions {
   /** Shape of one sample, channels first: [1, 28, 28] for Fashion-MNIST, [2] for 2-D points. */
   sampleShape: readonly number[];
   normalize?: Normalization;
+  /**
+   * Number of classes C: every label must be in [0, C), checked once here on the CPU (a bad label that
+   * reached the GPU would only be caught at the step's loss read). Without it labels must be ≥ 0.
+   */
+  classes?: number;
 }
 
 /** A mini-batch as typed arrays ready for `tensor()` / `rt.upload`. */
@@ -45,6 +50,8 @@ export class InMemoryDataset {
   readonly sampleShape: readonly number[];
   readonly sampleSize: number;
   readonly normalize: Readonly<Normalization>;
+  /** The class count labels were checked against, if given. */
+  readonly classes: number | undefined;
   /** Per element of a sample: x' = x·gain + bias (the normalization folded into one multiply-add). */
   private readonly gain: Float64Array;
   private readonly bias: Float64Array;
@@ -63,6 +70,8 @@ export class InMemoryDataset {
       for (const r of rows) if (r < 0 || r >= stored) throw new ArgumentError('InMemoryDataset', `row ${r} is out of range for ${stored} samples`);
     }
     this.length = rows ? rows.length : stored;
+    this.classes = options.classes;
+    if (!rows) checkLabelRange(y, options.classes);
     this.normalize = Object.freeze({ ...options.normalize });
     ({ gain: this.gain, bias: this.bias } = foldNormalization(this.normalize, shape, this.sampleSize));
   }
@@ -70,7 +79,7 @@ export class InMemoryDataset {
   /** A dataset of the samples at `positions` (positions in this dataset), sharing the arrays. */
   subset(positions: ArrayLike<number>): InMemoryDataset {
     const rows = Int32Array.from(positions, (p) => this.row(p, 'subset'));
-    return new InMemoryDataset(this.x, this.y, { sampleShape: this.sampleShape, normalize: this.normalize }, rows);
+    return new InMemoryDataset(this.x, this.y, { sampleShape: this.sampleShape, normalize: this.normalize, classes: this.classes }, rows);
   }
 
   /** Labels in this dataset's order. */
@@ -95,6 +104,20 @@ export class InMemoryDataset {
   private row(p: number, op: string): number {
     if (!Number.isInteger(p) || p < 0 || p >= this.length) throw new ArgumentError(op, `sample ${p} is out of range for a dataset of ${this.length}`);
     return this.rows ? this.rows[p]! : p;
+  }
+}
+
+/** Labels are class indices: integers in [0, classes) (≥ 0 when the count is not given). */
+function checkLabelRange(y: Int32Array, classes: number | undefined): void {
+  if (classes !== undefined && !(Number.isInteger(classes) && classes >= 1)) {
+    throw new ArgumentError('InMemoryDataset', `classes must be a positive integer, got ${classes}`);
+  }
+  const limit = classes ?? Infinity;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (v < 0 || v >= limit) {
+      throw new ArgumentError('InMemoryDataset', `label ${v} at index ${i} is out of range [0, ${classes ?? '∞'})${classes === undefined ? '' : ` (C = ${classes})`}`);
+    }
   }
 }
 

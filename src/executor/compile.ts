@@ -3,6 +3,7 @@ import { BYTES_PER_ELEMENT, dtypeOfArray, type AnyTypedArray, type DType } from 
 import { ArgumentError } from '../errors.js';
 import { copyTensor, empty, keep, Tensor, tidy } from '../tensor.js';
 import { Plan, TraceRecorder, type PassTiming, type PlanCounts, type PlanMemory } from './plan.js';
+import { guardWithStepFault, stepFaultLatches } from '../ops/step-fault.js';
 import { pairDurations, summarizeProfile, type StepProfile } from './profile.js';
 
 const QUERY_RESOLVE = 0x200, COPY_SRC = 0x04, COPY_DST = 0x08, MAP_READ = 0x01, MAP_READ_MODE = 0x01;
@@ -29,6 +30,8 @@ interface CachedPlan {
   /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
   outputs: Tensor[];
   rebuild: (flat: Tensor[]) => Outputs;
+  /** The step latches step faults (GPU labels, a watched loss): reading any of its outputs reports one (src/ops/step-fault.ts). */
+  checksFaults: boolean;
 }
 
 export interface CompileOptions {
@@ -106,7 +109,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
       cached = trace(rt, described, inputs);
       plans.set(key, cached);
       last = cached;
-      return cached.rebuild(cached.outputs.map((t) => copyOut(rt, t))) as O;
+      return cached.rebuild(cached.outputs.map((t) => guarded(cached!, copyOut(rt, t)))) as O;
     }
     last = cached;
     return replay(rt, cached, inputs);
@@ -114,7 +117,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
 
   function replay(rt: Runtime, c: CachedPlan, inputs: StepInput[], timing?: PassTiming): O {
     for (const x of inputs) if (x instanceof Tensor) x.buffer(name);
-    const results = c.outputs.map((t) => empty(t.shape, t.dtype, name, rt));
+    const results = c.outputs.map((t) => guarded(c, empty(t.shape, t.dtype, name, rt)));
     c.plan.replay(
       (queue) => inputs.forEach((x, i) => {
         if (x instanceof Tensor) return;
@@ -190,6 +193,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     });
     rt.flush();
     const recorder = new TraceRecorder();
+    const latches = stepFaultLatches(rt);
     rt.recorder = recorder;
     let out: Outputs;
     try {
@@ -201,7 +205,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     for (const t of flat) keep(t);
     rt.flush();
     const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
-    return { plan, inputs: slots, outputs: flat, rebuild };
+    return { plan, inputs: slots, outputs: flat, rebuild, checksFaults: stepFaultLatches(rt) !== latches };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });
@@ -219,6 +223,10 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     last = null;
   };
   return step;
+}
+
+function guarded(c: CachedPlan, t: Tensor): Tensor {
+  return c.checksFaults ? guardWithStepFault(t) : t;
 }
 
 function copyOut(rt: Runtime, t: Tensor): Tensor {

@@ -24,7 +24,10 @@ export interface StepProfile {
    * repeats, milliseconds. Excludes the CPU side and the queue.writeBuffer uploads before the submit.
    */
   stepMs: number;
-  /** Sum of the per-dispatch times (each dispatch alone in its pass: no overlap between neighbours). */
+  /**
+   * Sum of the per-dispatch times, each dispatch alone in a pass of its own (no overlap between neighbours,
+   * one pass's overhead each): a different measurement from `stepMs`, which it can exceed.
+   */
   dispatchSumMs: number;
   repeats: number;
   dispatches: DispatchTiming[];
@@ -72,7 +75,12 @@ export function summarizeProfile(
 /** A plain-text table of the largest `top` op/kernel groups. */
 export function formatProfile(p: StepProfile, top = 12): string {
   const ms = (x: number) => (x >= 1 ? `${x.toFixed(2)} ms` : `${(x * 1000).toFixed(1)} µs`);
-  const lines = [`GPU time per step ${ms(p.stepMs)} (dispatches alone: ${ms(p.dispatchSumMs)} in ${p.dispatches.length}, median of ${p.repeats})`];
+  // Two different measurements, each labelled: the step as it runs, and the sum of dispatches each timed in
+  // a pass of its own (serialized, each with a pass's overhead, so it can exceed the step's time).
+  const lines = [
+    `GPU time per step ${ms(p.stepMs)} (the whole step as replayed, median of ${p.repeats})`,
+    `Sum of ${p.dispatches.length} dispatches timed one per pass ${ms(p.dispatchSumMs)} (isolated, with per-pass overhead: not a part of the step time; the shares below are of this sum)`,
+  ];
   for (const g of p.byKernel.slice(0, top)) {
     lines.push(`  ${`${g.op} · ${g.kernel}`.padEnd(40)} ×${String(g.count).padEnd(4)} ${ms(g.ms).padStart(10)}  ${(100 * g.share).toFixed(1).padStart(5)}%`);
   }

@@ -123,16 +123,16 @@ export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => xActivation('leaky
 export const elu = (x: Tensor, alpha = 1): Tensor => xActivation('elu', x, { alpha });
 export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => xActivation('gelu', x, { approximate });
 
-/** Softmax along the last axis. */
-export function softmax(x: Tensor): Tensor {
-  const y = A.softmax(x);
-  return needsGrad(x) ? record(y, 'softmax', [x], (g) => [A.softmaxBackward(g, y)]) : y;
+/** Softmax along `axis` (PyTorch's dim; default the last). */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const y = A.softmax(x, axis);
+  return needsGrad(x) ? record(y, 'softmax', [x], (g) => [A.softmaxBackward(g, y, axis)]) : y;
 }
 
-/** Log-softmax along the last axis. */
-export function logSoftmax(x: Tensor): Tensor {
-  const y = A.logSoftmax(x);
-  return needsGrad(x) ? record(y, 'logSoftmax', [x], (g) => [A.logSoftmaxBackward(g, y)]) : y;
+/** Log-softmax along `axis` (PyTorch's dim; default the last). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const y = A.logSoftmax(x, axis);
+  return needsGrad(x) ? record(y, 'logSoftmax', [x], (g) => [A.logSoftmaxBackward(g, y, axis)]) : y;
 }
 
 /** Maxout over groups of k consecutive features of the last axis. */

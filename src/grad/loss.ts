@@ -1,5 +1,6 @@
 import { needsGrad, record } from '../autograd.js';
 import * as L from '../ops/loss.js';
+import { guardWithStepFault, latchLabelFault } from '../ops/step-fault.js';
 import type { Tensor } from '../tensor.js';
 import { scaleBy } from './util.js';
 
@@ -8,17 +9,28 @@ import { scaleBy } from './util.js';
  * backward is free when the loss is the root (the usual `loss.backward()`).
  */
 export function crossEntropy(logits: Tensor, labels: L.Labels, opts: Omit<L.CrossEntropyOptions, 'grad'> = {}): Tensor {
-  // The differentiable form returns the loss alone, so nothing would read a GPU label counter.
+  // Labels already on the GPU are checked there (CPU labels before any dispatch): the fault is latched
+  // into the runtime's record, the optimizer skips that step's update, and reading the loss reports it.
   if ((opts.reduction ?? 'mean') === 'none') {
-    const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: false, checkLabels: false });
-    if (!needsGrad(logits)) return r.loss;
-    return record(r.loss, 'crossEntropy', [logits], (g) => [L.softmaxCrossEntropyBackward(logits, labels, g, opts)]);
+    const r = checked(L.softmaxCrossEntropy(logits, labels, { ...opts, grad: false, checkLabels: true }));
+    if (!needsGrad(logits)) return r;
+    return record(r, 'crossEntropy', [logits], (g) => [L.softmaxCrossEntropyBackward(logits, labels, g, opts)]);
   }
   const withGrad = needsGrad(logits);
-  const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: withGrad, checkLabels: false });
-  if (!withGrad) return r.loss;
+  const r = L.softmaxCrossEntropy(logits, labels, { ...opts, grad: withGrad, checkLabels: true });
+  const loss = checked(r);
+  if (!withGrad) return loss;
   const grad = r.grad!;
-  return record(r.loss, 'crossEntropy', [logits], (g) => [scaleBy(grad, g)]);
+  return record(loss, 'crossEntropy', [logits], (g) => [scaleBy(grad, g)]);
+}
+
+/** Latches the GPU label check of a cross-entropy result and guards reads of its loss with it. */
+function checked(r: L.CrossEntropyResult): Tensor {
+  const check = r.labelCheck;
+  if (!check) return r.loss;
+  latchLabelFault('crossEntropy', check.status, check.labels, check.classes);
+  check.status.dispose();
+  return guardWithStepFault(r.loss);
 }
 
 export function bceWithLogits(logits: Tensor, targets: Tensor, opts: { reduction?: L.Reduction } = {}): Tensor {

@@ -56,6 +56,21 @@ export async function saveModel(module: Module, options: SaveModelOptions = {}):
 const FLOAT_DTYPES: readonly SafetensorsDType[] = ['F32', 'F16', 'BF16', 'F64'];
 
 /**
+ * Values of any numeric dtype for a tensor of another kind, as PyTorch's load_state_dict copies them
+ * (copy_ converts): floats into an integer tensor when every value is an integer (num_batches_tracked
+ * stored as F32 by some writers), integers into an f32 tensor.
+ */
+function convertForLoad(op: string, name: string, from: SafetensorsDType, values: Float32Array | Int32Array | Uint32Array, to: Tensor['dtype']): Float32Array | Int32Array | Uint32Array {
+  const isFloat = FLOAT_DTYPES.includes(from);
+  if (isFloat === (to === 'f32')) return values;
+  if (!isFloat) return Float32Array.from(values);
+  const lo = to === 'u32' ? 0 : -0x80000000, hi = to === 'u32' ? 0xffffffff : 0x7fffffff;
+  const bad = values.findIndex((v) => !Number.isInteger(v) || v < lo || v > hi);
+  if (bad >= 0) throw new ArgumentError(op, `${name}: ${from} value ${values[bad]} at index ${bad} is not an integer that fits the module's ${to} tensor`);
+  return to === 'u32' ? Uint32Array.from(values) : Int32Array.from(values);
+}
+
+/**
  * Loads weights saved by `saveModel` or by PyTorch (`safetensors.torch.save_file(model.state_dict())`):
  * checks names, shapes and dtypes (floats into f32 tensors, F16/BF16/F64 converted; integers into
  * i32/u32 buffers, I64 narrowed when the values fit) before writing anything, then `loadStateDict`.
@@ -78,9 +93,7 @@ export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelO
       continue;
     }
     if (t.shape.length !== dst.shape.length || t.shape.some((d, i) => d !== dst.shape[i])) throw new ShapeError(op, [dst.shape, t.shape], `${name}: the file's shape must match the module's`);
-    const isFloat = FLOAT_DTYPES.includes(t.dtype);
-    if (isFloat !== (dst.dtype === 'f32')) throw new ArgumentError(op, `${name}: cannot load ${t.dtype} into a ${dst.dtype} tensor`);
-    const values = tensorValues(t, name);
+    const values = convertForLoad(op, name, t.dtype, tensorValues(t, name), dst.dtype);
     if (dst.dtype === 'u32' && values instanceof Int32Array) {
       const negative = values.findIndex((v) => v < 0);
       if (negative >= 0) throw new ArgumentError(op, `${name}: value ${values[negative]} at index ${negative} does not fit in u32`);

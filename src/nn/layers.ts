@@ -2,11 +2,13 @@ import { getRuntime, type Runtime } from '../device.js';
 import { ArgumentError } from '../errors.js';
 import * as F from '../grad/index.js';
 import type { Activation } from '../ops/matmul.js';
-import type { Pool2dOptions, Size2 } from '../ops/pool.js';
+import type { AvgPool2dOptions, Pool2dOptions, Size2 } from '../ops/pool.js';
 import { full, ones, zeros } from '../ops/creation.js';
 import { keep, type Tensor } from '../tensor.js';
+import { counterKernel } from '../../kernels/counter.js';
 import { dropoutRngWords } from '../../kernels/dropout.js';
 import { initBias, initWeight, type InitScheme } from './init.js';
+import { avgPoolOptions, batchNormOptions, convOptions, linearOptions, maxPoolOptions } from './positional.js';
 import { Identity, Module, type FusionTarget } from './module.js';
 
 export interface LayerInit {
@@ -32,8 +34,10 @@ export class Linear extends Module implements FusionTarget {
   activation: Activation = 'none';
   slope?: number;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerInit & { bias?: boolean } = {}) {
+  /** `new Linear(4, 3)`, `new Linear(4, 3, false)` (PyTorch's bias argument) or `new Linear(4, 3, { bias, init, runtime })`. */
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: (LayerInit & { bias?: boolean }) | boolean = {}) {
     super();
+    const opts = linearOptions(options);
     for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ArgumentError('Linear', `${n} must be a positive integer, got ${v}`);
     }
@@ -75,8 +79,13 @@ export class Conv2d extends Module implements FusionTarget {
   slope?: number;
   readonly opts: Conv2dLayerOptions;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, opts: Conv2dLayerOptions = {}) {
+  /**
+   * `new Conv2d(1, 6, 5)`, PyTorch's positional `new Conv2d(1, 6, 5, stride, padding, dilation, groups, bias)`,
+   * or `new Conv2d(1, 6, 5, { stride, padding, … })`.
+   */
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Size2, options: Conv2dLayerOptions | Size2 = {}, ...positional: unknown[]) {
     super();
+    const opts = convOptions<Conv2dLayerOptions>(kernelSize, options, positional);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     const groups = opts.groups ?? 1;
     if (!Number.isInteger(groups) || groups < 1 || inChannels % groups || outChannels % groups) {
@@ -105,8 +114,12 @@ export class Conv2d extends Module implements FusionTarget {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly opts: Pool2dOptions) {
+  readonly opts: Pool2dOptions;
+
+  /** `new MaxPool2d(2)`, PyTorch's positional `new MaxPool2d(3, 2, 1)`, or `new MaxPool2d({ kernelSize, stride, padding })`. */
+  constructor(kernelSize: Size2 | Pool2dOptions, ...positional: unknown[]) {
     super();
+    this.opts = maxPoolOptions(kernelSize, positional);
   }
 
   forward(x: Tensor): Tensor {
@@ -115,8 +128,12 @@ export class MaxPool2d extends Module {
 }
 
 export class AvgPool2d extends Module {
-  constructor(readonly opts: Pool2dOptions & { countIncludePad?: boolean }) {
+  readonly opts: AvgPool2dOptions;
+
+  /** `new AvgPool2d(2)`, PyTorch's positional `new AvgPool2d(2, 2, 0, false, true)`, or an options object. */
+  constructor(kernelSize: Size2 | AvgPool2dOptions, ...positional: unknown[]) {
     super();
+    this.opts = avgPoolOptions(kernelSize, positional);
   }
 
   forward(x: Tensor): Tensor {
@@ -154,7 +171,6 @@ class BatchNorm extends Module implements FusionTarget {
   readonly runningVar: Tensor;
   readonly numBatchesTracked: Tensor;
   relu = false;
-  private batches = 0;
 
   constructor(private readonly op: string, private readonly ranks: readonly number[], readonly numFeatures: number, readonly opts: { eps?: number; momentum?: number; affine?: boolean; runtime?: Runtime } = {}) {
     super();
@@ -181,10 +197,9 @@ class BatchNorm extends Module implements FusionTarget {
       throw new ArgumentError(this.op, `expected input of rank ${this.ranks.join(' or ')} with ${this.numFeatures} channels on axis 1, got [${x.shape.join(', ')}]`);
     }
     if (this.training) {
-      // A per-replay upload keeps the count right inside compiled steps too.
-      const next = () => Int32Array.of(++this.batches);
-      this.rt.upload(this.op, this.numBatchesTracked.buffer(this.op), Int32Array.of(this.batches + 1), next);
-      this.batches++;
+      // Counted on the GPU, in place: it continues from a loaded state dict (load 50, one step: 51, as in
+      // PyTorch), and every replay of a compiled step counts.
+      this.rt.dispatch({ op: this.op, kernel: counterKernel, workgroups: 1, bindings: { count: this.numBatchesTracked.buffer(this.op) } });
     }
     return F.batchNorm(x, this.weight, this.bias, this.runningMean, this.runningVar, {
       training: this.training, momentum: this.opts.momentum, eps: this.opts.eps, relu: this.relu,
@@ -196,15 +211,19 @@ class BatchNorm extends Module implements FusionTarget {
   }
 }
 
+type BatchNormLayerOptions = { eps?: number; momentum?: number; affine?: boolean; runtime?: Runtime };
+
+/** `new BatchNorm1d(6)`, PyTorch's positional `new BatchNorm1d(6, eps, momentum, affine)`, or an options object. */
 export class BatchNorm1d extends BatchNorm {
-  constructor(numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean; runtime?: Runtime } = {}) {
-    super('BatchNorm1d', [2, 3], numFeatures, opts);
+  constructor(numFeatures: number, opts: BatchNormLayerOptions | number = {}, ...positional: unknown[]) {
+    super('BatchNorm1d', [2, 3], numFeatures, batchNormOptions('BatchNorm1d', opts, positional));
   }
 }
 
+/** `new BatchNorm2d(6)`, PyTorch's positional `new BatchNorm2d(6, eps, momentum, affine)`, or an options object. */
 export class BatchNorm2d extends BatchNorm {
-  constructor(numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean; runtime?: Runtime } = {}) {
-    super('BatchNorm2d', [4], numFeatures, opts);
+  constructor(numFeatures: number, opts: BatchNormLayerOptions | number = {}, ...positional: unknown[]) {
+    super('BatchNorm2d', [4], numFeatures, batchNormOptions('BatchNorm2d', opts, positional));
   }
 }
 
@@ -257,16 +276,25 @@ export class GELU extends Module {
   }
 }
 
-/** Softmax over the last axis. */
+/** Softmax along `dim` (PyTorch's nn.Softmax(dim); default the last axis). */
 export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
   forward(x: Tensor): Tensor {
-    return F.softmax(x);
+    return F.softmax(x, this.dim);
   }
 }
 
+/** Log-softmax along `dim` (PyTorch's nn.LogSoftmax(dim); default the last axis). */
 export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
   forward(x: Tensor): Tensor {
-    return F.logSoftmax(x);
+    return F.logSoftmax(x, this.dim);
   }
 }
 

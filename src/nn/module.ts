@@ -160,6 +160,8 @@ export class Sequential extends Module {
   set fusion(on: boolean) {
     this.fusionEnabled = on;
     this.plan = null;
+    // Layers run one by one (activationStats) must not keep an activation fused by an earlier forward.
+    if (!on) for (const m of this.layers) if (isFusionTarget(m)) m.tryFuse(IDENTITY);
   }
 
   forward(x: Tensor): Tensor {

@@ -1,7 +1,8 @@
 import type { DispatchArgs } from '../device.js';
 import { cachedSpec, flagSpecs, type Specialization } from '../kernel.js';
 import { ArgumentError, DTypeError, formatShape, ShapeError } from '../errors.js';
-import { sameShape } from '../shape.js';
+import { normalizeAxis, sameShape } from '../shape.js';
+import { transpose } from './transpose.js';
 import { empty, type Tensor } from '../tensor.js';
 import { ACTIVATION_CODES, ACTIVATION_WORKGROUP, activationKernel, activationParams } from '../../kernels/activation.js';
 import { MAXOUT_WORKGROUP, maxoutKernel } from '../../kernels/maxout.js';
@@ -124,28 +125,43 @@ function rowwise(op: string, log: boolean, inputs: { a: Tensor; b?: Tensor }): T
   return out;
 }
 
-/** Softmax along the last axis, stable (the row maximum is subtracted first). */
-export function softmax(x: Tensor): Tensor {
+/**
+ * Runs a last-axis row operation along `axis` (negative counts from the end; PyTorch's dim): other axes
+ * are swapped with the last one around it (two permute dispatches), the last axis runs directly.
+ */
+function alongAxis(op: string, axis: number, inputs: readonly Tensor[], f: (...t: Tensor[]) => Tensor): Tensor {
+  const rank = inputs[0]!.rank;
+  const a = normalizeAxis(op, axis, Math.max(rank, 1));
+  if (rank === 0 || a === rank - 1) return f(...inputs);
+  const moved = inputs.map((t) => transpose(t, a, -1));
+  const r = f(...moved);
+  const out = transpose(r, a, -1);
+  for (const t of [...moved, r]) t.dispose();
+  return out;
+}
+
+/** Softmax along `axis` (default the last), stable (the row maximum is subtracted first). */
+export function softmax(x: Tensor, axis = -1): Tensor {
   checkF32('softmax', 'input', x);
-  return rowwise('softmax', false, { a: x });
+  return alongAxis('softmax', axis, [x], (t) => rowwise('softmax', false, { a: t }));
 }
 
-/** log(softmax(x)) along the last axis as x − max − log Σ e^{x − max}: no log of an underflowed 0. */
-export function logSoftmax(x: Tensor): Tensor {
+/** log(softmax(x)) along `axis` (default the last) as x − max − log Σ e^{x − max}: no log of an underflowed 0. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkF32('logSoftmax', 'input', x);
-  return rowwise('logSoftmax', true, { a: x });
+  return alongAxis('logSoftmax', axis, [x], (t) => rowwise('logSoftmax', true, { a: t }));
 }
 
-/** dx = y ⊙ (dy − Σ dy·y) along the last axis, from the softmax output y. */
-export function softmaxBackward(dy: Tensor, y: Tensor): Tensor {
+/** dx = y ⊙ (dy − Σ dy·y) along `axis` (default the last), from the softmax output y. */
+export function softmaxBackward(dy: Tensor, y: Tensor, axis = -1): Tensor {
   checkPair('softmaxBackward', dy, y, 'y');
-  return rowwise('softmaxBackward', false, { a: dy, b: y });
+  return alongAxis('softmaxBackward', axis, [dy, y], (d, t) => rowwise('softmaxBackward', false, { a: d, b: t }));
 }
 
-/** dx = dy − e^y · Σ dy along the last axis, from the log-softmax output y. */
-export function logSoftmaxBackward(dy: Tensor, y: Tensor): Tensor {
+/** dx = dy − e^y · Σ dy along `axis` (default the last), from the log-softmax output y. */
+export function logSoftmaxBackward(dy: Tensor, y: Tensor, axis = -1): Tensor {
   checkPair('logSoftmaxBackward', dy, y, 'y');
-  return rowwise('logSoftmaxBackward', true, { a: dy, b: y });
+  return alongAxis('logSoftmaxBackward', axis, [dy, y], (d, t) => rowwise('logSoftmaxBackward', true, { a: d, b: t }));
 }
 
 function checkPieces(op: string, x: Tensor, k: number): number {

@@ -41,17 +41,24 @@ function pair(op: string, name: string, v: Size2, min: number): [number, number]
   return p as [number, number];
 }
 
-/** Validates input shape and options and resolves the output size (no GPU work). */
-export function poolGeometry(op: string, xShape: Shape, opts: Pool2dOptions): PoolGeometry {
-  if (xShape.length !== 4) throw new ShapeError(op, [xShape], 'input must be 4-D [N, C, H, W]');
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  if (c < 1 || h < 1 || w < 1) throw new ShapeError(op, [xShape], 'C, H and W must be at least 1 (only N may be 0)');
+/** Validates pooling options without an input (what a pooling layer checks when it is built). */
+export function checkPool2dOptions(op: string, opts: Pool2dOptions): { kh: number; kw: number; sh: number; sw: number; ph: number; pw: number } {
+  if (typeof opts !== 'object' || opts === null) throw new ArgumentError(op, `expects a kernel size or options, got ${String(opts)}`);
   const [kh, kw] = pair(op, 'kernelSize', opts.kernelSize, 1);
   const [sh, sw] = pair(op, 'stride', opts.stride ?? opts.kernelSize, 1);
   const [ph, pw] = pair(op, 'padding', opts.padding ?? 0, 0);
   if (2 * ph > kh || 2 * pw > kw) {
     throw new ArgumentError(op, `padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}] (PyTorch's rule)`);
   }
+  return { kh, kw, sh, sw, ph, pw };
+}
+
+/** Validates input shape and options and resolves the output size (no GPU work). */
+export function poolGeometry(op: string, xShape: Shape, opts: Pool2dOptions): PoolGeometry {
+  if (xShape.length !== 4) throw new ShapeError(op, [xShape], 'input must be 4-D [N, C, H, W]');
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  if (c < 1 || h < 1 || w < 1) throw new ShapeError(op, [xShape], 'C, H and W must be at least 1 (only N may be 0)');
+  const { kh, kw, sh, sw, ph, pw } = checkPool2dOptions(op, opts);
   if (kh > h + 2 * ph || kw > w + 2 * pw) {
     throw new ShapeError(op, [xShape], `kernel [${kh}, ${kw}] is larger than the padded input [${h + 2 * ph}, ${w + 2 * pw}]`);
   }

@@ -10,6 +10,7 @@ import {
   type AdaGradOptions, type AdamOptions, type OptimConfig, type RMSPropOptions, type SGDOptions,
 } from './config.js';
 import type { LrSchedule } from './schedules.js';
+import { stepFaultBinding } from '../ops/step-fault.js';
 import { FILL_WORKGROUP, fillKernel } from '../../kernels/fill.js';
 import { GRAD_NORM_PASS, gradNormKernel, gradNormWorkgroups } from '../../kernels/grad-norm.js';
 import { HYPER_BYTES, OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
@@ -119,6 +120,8 @@ export class Optimizer {
       s3: free(2),
       h: { buffer: this.aux, offset: 0, size: BLOCK },
       grad_norm: { buffer: this.aux, offset: BLOCK, size: BLOCK },
+      // A pending step fault (bad GPU label, watched non-finite loss) skips the update (src/ops/step-fault.ts).
+      fault: stepFaultBinding(rt),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { RefTensor } from './ref-tensor.js';
+import { refTranspose } from './transpose.js';
 
 /** Pointwise activations; `gelu` is PyTorch's exact (erf) form, `geluTanh` its approximate = 'tanh'. */
 export type RefActivationKind = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'geluTanh';
@@ -115,35 +116,46 @@ function rowSoftmax(x: RefTensor, log: boolean): RefTensor {
   return { shape: [...x.shape], data: y };
 }
 
-/** Softmax along the last axis. */
-export function refSoftmax(x: RefTensor): RefTensor {
-  return rowSoftmax(x, false);
+/** Applies a last-axis row function along `axis` by swapping it with the last axis around it. */
+function alongAxis(inputs: readonly RefTensor[], axis: number, f: (...t: RefTensor[]) => RefTensor): RefTensor {
+  const rank = inputs[0]!.shape.length;
+  if (axis === -1 || axis === rank - 1) return f(...inputs);
+  return refTranspose(f(...inputs.map((t) => refTranspose(t, axis, -1))), axis, -1);
 }
 
-export function refLogSoftmax(x: RefTensor): RefTensor {
-  return rowSoftmax(x, true);
+/** Softmax along `axis` (default the last). */
+export function refSoftmax(x: RefTensor, axis = -1): RefTensor {
+  return alongAxis([x], axis, (t) => rowSoftmax(t, false));
 }
 
-/** dx = y ⊙ (dy − Σ dy·y) per row. */
-export function refSoftmaxBackward(dy: RefTensor, y: RefTensor): RefTensor {
-  const dx = new Float64Array(y.data.length);
-  forEachRow(y.shape, (o, len) => {
-    let dot = 0;
-    for (let i = 0; i < len; i++) dot += dy.data[o + i]! * y.data[o + i]!;
-    for (let i = 0; i < len; i++) dx[o + i] = y.data[o + i]! * (dy.data[o + i]! - dot);
+export function refLogSoftmax(x: RefTensor, axis = -1): RefTensor {
+  return alongAxis([x], axis, (t) => rowSoftmax(t, true));
+}
+
+/** dx = y ⊙ (dy − Σ dy·y) along `axis`. */
+export function refSoftmaxBackward(dy: RefTensor, y: RefTensor, axis = -1): RefTensor {
+  return alongAxis([dy, y], axis, (g, t) => {
+    const dx = new Float64Array(t.data.length);
+    forEachRow(t.shape, (o, len) => {
+      let dot = 0;
+      for (let i = 0; i < len; i++) dot += g.data[o + i]! * t.data[o + i]!;
+      for (let i = 0; i < len; i++) dx[o + i] = t.data[o + i]! * (g.data[o + i]! - dot);
+    });
+    return { shape: [...t.shape], data: dx };
   });
-  return { shape: [...y.shape], data: dx };
 }
 
-/** dx = dy − exp(y)·Σ dy per row (y = log-softmax). */
-export function refLogSoftmaxBackward(dy: RefTensor, y: RefTensor): RefTensor {
-  const dx = new Float64Array(y.data.length);
-  forEachRow(y.shape, (o, len) => {
-    let s = 0;
-    for (let i = 0; i < len; i++) s += dy.data[o + i]!;
-    for (let i = 0; i < len; i++) dx[o + i] = dy.data[o + i]! - Math.exp(y.data[o + i]!) * s;
+/** dx = dy − exp(y)·Σ dy along `axis` (y = log-softmax). */
+export function refLogSoftmaxBackward(dy: RefTensor, y: RefTensor, axis = -1): RefTensor {
+  return alongAxis([dy, y], axis, (g, t) => {
+    const dx = new Float64Array(t.data.length);
+    forEachRow(t.shape, (o, len) => {
+      let s = 0;
+      for (let i = 0; i < len; i++) s += g.data[o + i]!;
+      for (let i = 0; i < len; i++) dx[o + i] = g.data[o + i]! - Math.exp(t.data[o + i]!) * s;
+    });
+    return { shape: [...t.shape], data: dx };
   });
-  return { shape: [...y.shape], data: dx };
 }
 
 /** Index in its group of k of the group's maximum: first on ties, a NaN wins (as torch.max). */

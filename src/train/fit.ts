@@ -9,6 +9,8 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
+import { NonFiniteLossError, resetStepCounter, watchLoss } from '../ops/step-fault.js';
+import { checkOptimizerOwnsModel } from './fit-checks.js';
 import { MetricAccumulator } from './metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
 
@@ -87,6 +89,12 @@ export interface FitOptions {
   /** Read a batch loss for progress every this many batches (default 20); it also bounds how far the CPU runs ahead. */
   lossEvery?: number;
   checkpoints?: Checkpoints;
+  /**
+   * Stop at the first NaN/±Inf training loss with a NonFiniteLossError naming the epoch and batch (default
+   * false; the CLI turns it on). Watched on the GPU in every step: that step's update is skipped, so the
+   * model keeps the weights of the last finite step, and no checkpoint of that epoch is written.
+   */
+  stopOnNonFinite?: boolean;
 }
 
 export interface FitResult {
@@ -107,6 +115,7 @@ const crossEntropyLoss: LossFn = (logits, labels) => G.crossEntropy(logits, labe
 export async function fit(model: Module, train: InMemoryDataset, opts: FitOptions): Promise<FitResult> {
   const { optimizer } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
+  checkOptimizerOwnsModel('fit', model, optimizer);
   const rt = optimizer.rt;
   const lossFn = opts.loss ?? crossEntropyLoss;
   const loader = new DataLoader(train, { batchSize: opts.batchSize, seed: opts.seed ?? 0 });
@@ -117,6 +126,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
     const logits = model.forward(x);
     const loss = lossFn(logits, y);
     metrics.add(loss, logits, y);
+    if (opts.stopOnNonFinite) watchLoss('fit', loss);
     loss.backward();
     optimizer.step();
     return loss;
@@ -134,10 +144,12 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   let best: { value: number; epoch: number; snap: Snapshot | null } | null = null;
   let waited = 0, stoppedEarly = false;
   const history: EpochMetrics[] = [];
+  let epoch = 0;
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    for (epoch = 1; epoch <= opts.epochs; epoch++) {
       model.train();
       metrics.reset();
+      if (opts.stopOnNonFinite) resetStepCounter(rt);
       const start = performance.now();
       const batches = loader.batchesPerEpoch;
       let pending: Promise<void> | null = null;
@@ -196,6 +208,10 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       bestEpoch = best.epoch;
     }
     return { history, bestEpoch, stoppedEarly };
+  } catch (e) {
+    // The GPU record knows the batch; the epoch is known here.
+    if (e instanceof NonFiniteLossError && e.epoch === null) throw new NonFiniteLossError(e.value, e.batch, epoch);
+    throw e;
   } finally {
     best?.snap?.dispose();
     step?.dispose();

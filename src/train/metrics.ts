@@ -1,5 +1,6 @@
 import type { Runtime } from '../device.js';
 import { zeros } from '../ops/creation.js';
+import { checkStepFault } from '../ops/step-fault.js';
 import { accumulateClassification } from '../ops/metrics.js';
 import { keep, type Tensor } from '../tensor.js';
 
@@ -29,7 +30,8 @@ export class MetricAccumulator {
   }
 
   async read(): Promise<{ loss: number; accuracy: number; samples: number }> {
-    const [l, c] = await Promise.all([this.lossSum.item(), this.correct.item()]);
+    // A GPU label fault of any step summed here is reported instead of a NaN loss next to an accuracy.
+    const [l, c] = await Promise.all([this.lossSum.item(), this.correct.item(), checkStepFault(this.rt)]);
     const n = this.samples;
     return { loss: n ? l / n : NaN, accuracy: n ? c / n : NaN, samples: n };
   }

@@ -28,6 +28,8 @@ export interface RecipeOptions {
   valFraction: number;
   /** Hand a checkpoint (weights and optimizer state, safetensors) to `onCheckpoint` every this many epochs. */
   checkpointEvery?: number;
+  /** Stop at the first NaN/±Inf training loss naming epoch and batch, keeping the last finite weights (default true). */
+  stopOnNonFinite?: boolean;
 }
 
 export interface BatchProgress { epoch: number; batch: number; batches: number; samplesPerSec: number; loss?: number }
@@ -87,7 +89,7 @@ export async function trainFashionMNIST(
   const optimizer = buildOptimizer(model, opts, opts.epochs * Math.ceil(train.length / opts.batchSize));
   try {
     const result = await fit(model, train, {
-      epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed,
+      epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed, stopOnNonFinite: opts.stopOnNonFinite ?? true,
       checkpoints: opts.checkpointEvery && onCheckpoint ? { every: opts.checkpointEvery, save: (bytes, { epoch }) => onCheckpoint(epoch, bytes) } : undefined,
       callbacks: {
         onBatchEnd: (b) => onBatch(b),

@@ -47,7 +47,7 @@ describe('compiled-step profile (timestamp queries)', () => {
     for (let i = 1; i < profile.byKernel.length; i++) expect(profile.byKernel[i]!.ms).toBeLessThanOrEqual(profile.byKernel[i - 1]!.ms);
     const kernels = new Set(profile.dispatches.map((d) => d.kernel));
     expect(kernels.has('matmul')).toBe(true);
-    expect(formatProfile(profile)).toMatch(/^GPU time per step .+\n {2}\S/);
+    expect(formatProfile(profile)).toMatch(/^GPU time per step .+\nSum of \d+ dispatches timed one per pass .+\n {2}\S/);
 
     // The trace, then 2 × (one step with pass timestamps + one with a pass per dispatch): 5 steps, bit for
     // bit what 5 plain calls give.

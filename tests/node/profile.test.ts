@@ -23,7 +23,8 @@ describe('step profile summary', () => {
       { op: 'matmul', kernel: 'matmul', count: 2, ms: 4, share: 4 / 24 },
     ]);
     expect(formatProfile(p, 1)).toBe([
-      'GPU time per step 3.00 ms (dispatches alone: 24.00 ms in 3, median of 3)',
+      'GPU time per step 3.00 ms (the whole step as replayed, median of 3)',
+      'Sum of 3 dispatches timed one per pass 24.00 ms (isolated, with per-pass overhead: not a part of the step time; the shares below are of this sum)',
       `  ${'conv2d · im2col'.padEnd(40)} ×1      20.00 ms   83.3%`,
       '  … 1 more',
     ].join('\n'));

@@ -31,6 +31,13 @@ describe('npm run train flags', () => {
     expect(cli.node).toBe(true);
   });
 
+  it('stop at the first non-finite loss unless --allow-non-finite', () => {
+    const on = parseCli([], root), off = parseCli(['--allow-non-finite'], root);
+    if (on === 'help' || off === 'help') throw new Error('expected options');
+    expect(on.options.stopOnNonFinite).toBe(true);
+    expect(off.options.stopOnNonFinite).toBe(false);
+  });
+
   it('refuse contradictions and bad values, naming the flag', () => {
     expect(() => parseCli(['--full', '--subset', '10'], root)).toThrow(UsageError);
     expect(() => parseCli(['--schedule', 'linear'], root)).toThrow(/--schedule must be one of constant, cosine, got linear/);
