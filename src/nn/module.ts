@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { AnyTypedArray } from '../dtype.js';
 import { copyTensor, Tensor } from '../tensor.js';
+import { summarize, type ModelSummary, type SummarizableStep } from './summary.js';
 
 /**
  * PyTorch-style module: parameters, buffers (running statistics) and child modules by name, so
@@ -98,6 +99,32 @@ export abstract class Module {
       if (src instanceof Tensor) copyTensor('loadStateDict', src, dst);
       else dst.rt.upload('loadStateDict', dst.buffer('loadStateDict'), src);
     }
+  }
+
+  /**
+   * Layers, output shapes for `inputShape` (batch first, e.g. [64, 1, 28, 28]), parameter counts and bytes;
+   * given a compiled step that has run, its dispatches and memory too. `String(summary)` is a table.
+   */
+  summary(inputShape: readonly number[], step?: SummarizableStep): ModelSummary {
+    return summarize(this, inputShape, step);
+  }
+
+  /** The arguments part of the module's repr (PyTorch's extra_repr): '' for modules without settings. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * PyTorch's module repr: `Linear(in_features=784, out_features=10, bias=True)`, or the class name with
+   * each child on its own line as `(name): repr`, indented.
+   */
+  toString(): string {
+    const name = this.constructor.name;
+    const children = [...this.children];
+    if (children.length === 0) return `${name}(${this.extraRepr()})`;
+    const extra = this.extraRepr();
+    const lines = [...(extra ? [extra] : []), ...children.map(([n, m]) => `(${n}): ${String(m)}`)];
+    return `${name}(\n${lines.map((l) => l.replace(/^/gm, '  ')).join('\n')}\n)`;
   }
 
   train(mode = true): this {
