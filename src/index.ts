@@ -45,6 +45,7 @@ export type { LrSchedule } from './optim/schedules.js';
 
 // Modules
 export { Module, Sequential, Identity } from './nn/module.js';
+export type { LayerOutputHook } from './nn/module.js';
 export {
   Linear, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm1d, BatchNorm2d, ReLU, Sigmoid, Tanh, LeakyReLU, ELU,
   GELU, Softmax, LogSoftmax, Maxout, Dropout,
@@ -89,6 +90,8 @@ export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
 export { predictProbabilities, predictTopK, topK } from './train/predict.js';
+export { StepStats } from './train/step-stats.js';
+export type { StepStatsReport, StepStatsOptions, TensorStats, LayerStats as StepLayerStats, ParameterStats } from './train/step-stats.js';
 export type { TopK } from './train/predict.js';
 export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';

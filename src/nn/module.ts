@@ -169,10 +169,17 @@ function isFusionTarget(m: Module): m is Module & FusionTarget {
  * Fusion: an activation right after a Linear or Conv2d runs in its matmul epilogue, and a ReLU after a
  * BatchNorm in its output pass — same results, fewer dispatches and memory passes. `fusion = false` turns it off.
  */
+/** Called after each module a Sequential runs: its output, and its index in `layers` (an activation fused into it is `fused`). */
+export type LayerOutputHook = (y: Tensor, info: { index: number; module: Module; fused: Module | null }) => void;
+
 export class Sequential extends Module {
   readonly layers: Module[];
+  /** Sees every layer's output in forward (per-layer statistics, src/train/step-stats.ts); null by default. */
+  onLayerOutput: LayerOutputHook | null = null;
   private fusionEnabled = true;
   private plan: Module[] | null = null;
+  /** Index in `layers` of each module of `plan`. */
+  private planIndex: number[] = [];
 
   constructor(...layers: Module[]) {
     super();
@@ -191,7 +198,14 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.executionPlan()) y = m.forward(y);
+    const plan = this.executionPlan(), hook = this.onLayerOutput;
+    for (let i = 0; i < plan.length; i++) {
+      y = plan[i]!.forward(y);
+      if (hook) {
+        const index = this.planIndex[i]!, next = this.planIndex[i + 1] ?? this.layers.length;
+        hook(y, { index, module: plan[i]!, fused: next > index + 1 ? this.layers[index + 1]! : null });
+      }
+    }
     return y;
   }
 
@@ -199,12 +213,14 @@ export class Sequential extends Module {
   private executionPlan(): Module[] {
     if (this.plan) return this.plan;
     const plan: Module[] = [];
+    this.planIndex = [];
     for (let i = 0; i < this.layers.length; i++) {
       const m = this.layers[i]!;
       // Reset any earlier fusion, so toggling `fusion` takes effect.
       if (isFusionTarget(m)) m.tryFuse(IDENTITY);
       const next = this.layers[i + 1];
       plan.push(m);
+      this.planIndex.push(i);
       if (this.fusionEnabled && next && isFusionTarget(m) && m.tryFuse(next)) i++;
     }
     this.plan = plan;
