@@ -3,6 +3,7 @@
 // min, max, zeros, non-finite values, Σv², |v| ≥ 0.99 (saturated tanh/sigmoid), |v| ≤ 0.01, then a
 // histogram of `bins` equal bins over [min, max]. Two passes over the values: mean first, so the spread is
 // Σ(v − mean)² rather than Σv² − n·mean² (no cancellation). Non-finite values are counted and left out.
+// 64 threads, not 256: SwiftShader compiles it 3× faster, and it runs only on requested steps.
 // control[0] = 0 skips the work (the slot keeps its last values): the step computes statistics only when asked.
 struct Params { n: u32, bins: u32 }
 
@@ -14,13 +15,13 @@ struct Params { n: u32, bins: u32 }
 
 // 1: statistics of x − y (a parameter's update: after − before), 0: of x (y unused).
 const DIFF = false;
-const WG = 256u;
+const WG = 64u;
 const MAX_BINS = 64u;
 
-var<workgroup> s_f: array<f32, 256>;
-var<workgroup> s_g: array<f32, 256>;
-var<workgroup> s_h: array<f32, 256>;
-var<workgroup> s_u: array<vec4u, 256>;
+var<workgroup> s_f: array<f32, 64>;
+var<workgroup> s_g: array<f32, 64>;
+var<workgroup> s_h: array<f32, 64>;
+var<workgroup> s_u: array<vec4u, 64>;
 var<workgroup> hist: array<atomic<u32>, 64>;
 
 fn value(i: u32) -> f32 {
@@ -32,7 +33,7 @@ fn finite(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(local_invocation_index) lid: u32) {
   // Not an early return: the barriers below must stay in uniform control flow.
   let n = select(0u, p.n, control[0] != 0u);
