@@ -85,7 +85,9 @@ export function smooth(values: ArrayLike<number>, weight = 0.9): number[] {
 }
 
 /** Axis numbers with 3 significant digits (uPlot's default repeats labels like 0.001, 0.001 for learning rates). */
-export function formatTick(v: number): string {
+export function formatTick(v: number | null): string {
+  // A log axis passes null for the ticks it leaves unlabelled.
+  if (v === null || v === undefined) return '';
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-3) return v.toExponential(1).replace('e+', 'e');
@@ -140,7 +142,7 @@ export class RunChart {
       width: o.width ?? (this.target.clientWidth || 480),
       height: o.height ?? 260,
       scales: { x: { time: false }, y: this.logY ? { distr: 3 } : o.yRange ? { range: o.yRange } : {} },
-      axes: [{ label: o.xLabel }, { label: o.yLabel, size: 60, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
+      axes: [{ label: o.xLabel }, { label: o.yLabel, size: 60, values: (_u: uPlot, splits: (number | null)[]) => splits.map(formatTick) }],
       legend: { live: false },
       series: [
         { label: o.xLabel ?? 'x' },
