@@ -32,6 +32,8 @@ export interface ChartOptions {
   height?: number;
   /** Fixed y range, e.g. [0, 1] for accuracy. */
   yRange?: [number, number];
+  /** Fixed x range (charts of one run side by side share their step axis). */
+  xRange?: [number, number];
 }
 
 /** Distinct colours for overlaid runs (run 1, run 2, …). */
@@ -141,7 +143,7 @@ export class RunChart {
       title: o.title,
       width: o.width ?? (this.target.clientWidth || 480),
       height: o.height ?? 260,
-      scales: { x: { time: false }, y: this.logY ? { distr: 3 } : o.yRange ? { range: o.yRange } : {} },
+      scales: { x: o.xRange ? { time: false, range: o.xRange } : { time: false }, y: this.logY ? { distr: 3 } : o.yRange ? { range: o.yRange } : {} },
       axes: [{ label: o.xLabel }, { label: o.yLabel, size: 60, values: (_u: uPlot, splits: (number | null)[]) => splits.map(formatTick) }],
       legend: { live: false },
       series: [
