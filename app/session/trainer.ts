@@ -235,6 +235,8 @@ export class Trainer {
       else this.options.momentum = to.momentum;
     }
     if (to.dropout !== this.options.dropout) this.setDropout(to.dropout);
+    // More or fewer epochs (not below the ones already run).
+    this.options.epochs = Math.max(to.epochs, this.epochIndex);
     return [];
   }
 
