@@ -75,7 +75,7 @@ export { InMemoryDataset, DataLoader, computeMeanStd, splitTrainVal, kFold } fro
 export type { Batch, DatasetOptions, LoaderOptions, Normalization, SampleArray } from './data/loader.js';
 export { SeededRandom } from './data/random.js';
 export { imageToTensor, imagesToTensor, imageValues, imagePixels, resampleWeights } from './data/image.js';
-export type { ImageSource, ImageInputOptions } from './data/image.js';
+export type { ImageSource, ImageInputOptions, RgbaPixels } from './data/image.js';
 export { GpuBatchStream } from './data/gpu-stream.js';
 export type { GpuBatch } from './data/gpu-stream.js';
 
