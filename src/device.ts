@@ -144,7 +144,8 @@ export class Runtime {
   adapterObject: GPUAdapter | null = null;
   /** GPU errors reported since the last `checkErrors()` / readback. */
   private readonly errors: WgslNNError[] = [];
-  private readonly errorChecks: Promise<void>[] = [];
+  /** Error scopes not yet settled; each removes itself when it settles, so steps without a readback add nothing lasting. */
+  private readonly errorChecks = new Set<Promise<void>>();
   private readonly staging: StagingRing;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   /** Pipelines of frozen specializations (see cachedSpec), by identity. */
@@ -399,7 +400,7 @@ export class Runtime {
   /** Resolves once GPU errors of the work submitted so far are known; throws the first one. */
   async checkErrors(): Promise<void> {
     this.flush();
-    await Promise.all(this.errorChecks.splice(0));
+    await Promise.all([...this.errorChecks]);
     if (this.errors.length) {
       const first = this.errors[0]!;
       this.errors.length = 0;
@@ -450,10 +451,20 @@ export class Runtime {
     }
   }
 
+  /** @internal Error scopes submitted and not yet settled (bounded: settled ones are dropped). */
+  get pendingErrorChecks(): number {
+    return this.errorChecks.size;
+  }
+
   private watch(p: Promise<GPUError | null>, ctx: GPUErrorContext): void {
-    this.errorChecks.push(p.then((e) => {
-      if (e) this.errors.push(this.toTyped(e, ctx));
-    }));
+    const check: Promise<void> = p.then(
+      (e) => {
+        if (e) this.errors.push(this.toTyped(e, ctx));
+      },
+      // A scope popped on a lost device may reject: the loss itself is reported (lostError), once.
+      () => {},
+    ).finally(() => this.errorChecks.delete(check));
+    this.errorChecks.add(check);
   }
 
   private toTyped(e: GPUError, ctx: GPUErrorContext): WgslNNError {

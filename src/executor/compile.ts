@@ -36,7 +36,15 @@ export interface CompileOptions {
   runtime?: Runtime;
   /** Shape of each input after the batch dimension is given by the data (typed-array inputs): e.g. [[1, 28, 28], []]. */
   inputShapes?: readonly (readonly number[])[];
+  /**
+   * Plans kept, one per set of input shapes (default 8): past it, the least recently used one is disposed
+   * (its buffers go back to the pool) and traced again if its shapes come back.
+   */
+  maxPlans?: number;
 }
+
+/** Traces after which a step warns that it keeps re-planning (a changing input shape). */
+const WARN_AFTER_TRACES = 4;
 
 export interface CompiledStep<O extends Outputs> {
   /**
@@ -81,8 +89,12 @@ function flatten(out: Outputs): { flat: Tensor[]; rebuild: (flat: Tensor[]) => O
  */
 export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, options: CompileOptions = {}): CompiledStep<O> {
   const name = options.name ?? 'compiled step';
+  const maxPlans = options.maxPlans ?? 8;
+  if (!(Number.isInteger(maxPlans) && maxPlans >= 1)) throw new ArgumentError(name, `maxPlans must be a positive integer, got ${options.maxPlans}`);
+  /** In order of last use, least recent first. */
   const plans = new Map<string, CachedPlan>();
   let last: CachedPlan | null = null;
+  let traces = 0;
 
   /** The runtime the step runs on: the option, else that of a tensor input, else the current one. */
   const runtimeOf = (inputs: readonly StepInput[]): Runtime =>
@@ -104,11 +116,23 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     let cached = plans.get(key);
     if (!cached) {
       cached = trace(rt, described, inputs);
+      if (++traces === WARN_AFTER_TRACES + 1) {
+        console.warn(`${name}: traced ${traces} times (input shapes ${key}): every new set of input shapes records a new plan, and only the ${maxPlans} most recently used are kept. Give the step fixed shapes (e.g. one batch size), or raise maxPlans.`);
+      }
       plans.set(key, cached);
+      for (const [k, old] of plans) {
+        if (plans.size <= maxPlans) break;
+        plans.delete(k);
+        disposePlan(old);
+      }
       last = cached;
       return cached.rebuild(cached.outputs.map((t) => copyOut(rt, t))) as O;
     }
-    last = cached;
+    if (cached !== last) {
+      plans.delete(key);
+      plans.set(key, cached);
+      last = cached;
+    }
     return replay(rt, cached, inputs);
   }) as CompiledStep<O>;
 
@@ -209,12 +233,14 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   step.dispatches = () => last?.plan.dispatches ?? 0;
   step.counts = () => last?.plan.counts ?? null;
   step.profile = profile;
+  function disposePlan(c: CachedPlan): void {
+    c.plan.dispose();
+    for (const s of c.inputs) s.tensor.dispose();
+    for (const t of c.outputs) t.dispose();
+  }
+
   step.dispose = () => {
-    for (const c of plans.values()) {
-      c.plan.dispose();
-      for (const s of c.inputs) s.tensor.dispose();
-      for (const t of c.outputs) t.dispose();
-    }
+    for (const c of plans.values()) disposePlan(c);
     plans.clear();
     last = null;
   };

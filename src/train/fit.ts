@@ -7,7 +7,7 @@ import { optimizerStateTensors } from '../io/optimizer-state.js';
 import * as G from '../grad/index.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { Tensor } from '../tensor.js';
+import { tidy, type Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { MetricAccumulator } from './metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
@@ -144,12 +144,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       for (const b of loader.batches(epoch - 1)) {
         let loss: Tensor;
         if (step) loss = step(b.x, b.y);
-        else {
-          const x = tensor(b.x, b.shape), y = tensor(b.y, [b.size], 'i32');
-          loss = trainStep(x, y);
-          x.dispose();
-          y.dispose();
-        }
+        // Eagerly, every intermediate of the step is freed with it; only the loss (and the gradients) stay.
+        else loss = tidy(() => trainStep(tensor(b.x, b.shape, 'f32', rt), tensor(b.y, [b.size], 'i32', rt)), rt);
         metrics.countBatch(b.size);
         if ((b.index + 1) % every === 0 || b.index + 1 === batches) {
           // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
