@@ -407,6 +407,7 @@ export class Runtime {
   /** Copies `bytes` of a buffer range to the CPU. Everything encoded before is submitted first. */
   async read(op: string, range: BufferRange, bytes: number): Promise<ArrayBuffer> {
     if (this.recorder) throw new ArgumentError(op, 'cannot read data back inside a compiled step (return the tensor from the step and read it afterwards)');
+    if (this.lostError) throw this.lostError;
     const staging = this.staging.acquire(bytes);
     this.copy(op, range.buffer, staging, bytes, range.offset);
     this.flush();
@@ -458,6 +459,8 @@ export class Runtime {
   destroy(): void {
     this.flush();
     this.destroyed = true;
+    // Everything that would use the device from now on throws this (allocate, dispatch, read, replays).
+    this.lostError ??= new DeviceLostError('destroyed', 'the runtime was destroyed by runtime.destroy(); create a new one with init() and new tensors, models and compiled steps on it');
     this.staging.destroy();
     this.device.destroy();
     if (current === this) current = null;

@@ -28,6 +28,9 @@ interface CachedPlan {
   inputs: Slot[];
   /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
   outputs: Tensor[];
+  /** Tensors from outside the step it reads or writes (parameters, optimizer state…): all must stay alive. */
+  external: Tensor[];
+  checks: (() => void)[];
   rebuild: (flat: Tensor[]) => Outputs;
 }
 
@@ -96,9 +99,20 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   let last: CachedPlan | null = null;
   let traces = 0;
 
-  /** The runtime the step runs on: the option, else that of a tensor input, else the current one. */
-  const runtimeOf = (inputs: readonly StepInput[]): Runtime =>
-    options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+  /** The runtime the step was traced on (or given): it runs there, whatever init() did since. */
+  let home: Runtime | null = options.runtime ?? null;
+
+  /** The runtime the step runs on: its own, else that of a tensor input, else the current one. */
+  const runtimeOf = (inputs: readonly StepInput[]): Runtime => {
+    const rt = home ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    inputs.forEach((x, i) => {
+      if (x instanceof Tensor && x.rt !== rt) {
+        throw new ArgumentError(name, `input ${i} belongs to another runtime than the step's (${home ? 'the one it was traced on' : 'that of input 0'}; a second init()?): create the tensor on the step's runtime`);
+      }
+    });
+    if (rt.lostError) throw rt.lostError;
+    return rt;
+  };
 
   const shapeOf = (x: StepInput, i: number): { shape: readonly number[]; dtype: DType } => {
     if (x instanceof Tensor) return { shape: x.shape, dtype: x.dtype };
@@ -116,6 +130,7 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     let cached = plans.get(key);
     if (!cached) {
       cached = trace(rt, described, inputs);
+      home = rt;
       if (++traces === WARN_AFTER_TRACES + 1) {
         console.warn(`${name}: traced ${traces} times (input shapes ${key}): every new set of input shapes records a new plan, and only the ${maxPlans} most recently used are kept. Give the step fixed shapes (e.g. one batch size), or raise maxPlans.`);
       }
@@ -138,6 +153,12 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
 
   function replay(rt: Runtime, c: CachedPlan, inputs: StepInput[], timing?: PassTiming): O {
     for (const x of inputs) if (x instanceof Tensor) x.buffer(name);
+    for (const t of c.external) {
+      if (t.isDisposed) {
+        throw new ArgumentError(name, `a ${t.dtype} tensor of shape [${t.shape.join(', ')}] it uses was disposed after the step was traced (a disposed model or optimizer?): trace a new step for the new objects`);
+      }
+    }
+    for (const check of c.checks) check();
     const results = c.outputs.map((t) => empty(t.shape, t.dtype, name, rt));
     c.plan.replay(
       (queue) => inputs.forEach((x, i) => {
@@ -225,7 +246,8 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     for (const t of flat) keep(t);
     rt.flush();
     const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
-    return { plan, inputs: slots, outputs: flat, rebuild };
+    const external = [...recorder.external].filter((t) => !t.isDisposed && !slots.some((s) => s.tensor === t));
+    return { plan, inputs: slots, outputs: flat, rebuild, external, checks: recorder.checks };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });

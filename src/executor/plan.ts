@@ -2,6 +2,7 @@ import { writeWords, type Runtime } from '../device.js';
 import { dispatchGrid } from '../kernel.js';
 import { sizeClass } from '../buffer-pool.js';
 import type { RecordedBinding, RecordedCommand, Recorder } from './recorder.js';
+import { tensorSerial, type Tensor } from '../tensor.js';
 
 /** One buffer allocation seen during a trace, with the commands that touched it. */
 interface VirtualBuffer {
@@ -30,7 +31,19 @@ type PlannedCommand =
 export class TraceRecorder implements Recorder {
   readonly commands: PlannedCommand[] = [];
   readonly virtuals: VirtualBuffer[] = [];
+  /** Tensors made before the trace that it used: a replay needs every one alive. */
+  readonly external = new Set<Tensor>();
+  readonly checks: (() => void)[] = [];
   private readonly live = new Map<GPUBuffer, VirtualBuffer>();
+  private readonly firstSerial = tensorSerial();
+
+  onTensor(t: Tensor): void {
+    if (t.serial < this.firstSerial) this.external.add(t);
+  }
+
+  onCheck(check: () => void): void {
+    this.checks.push(check);
+  }
 
   onAllocate(buf: GPUBuffer, bytes: number): void {
     const v: VirtualBuffer = { id: this.virtuals.length, traced: buf, bytes, released: false, firstUse: -1, lastUse: -1 };

@@ -153,6 +153,7 @@ export class Optimizer {
   step(): void {
     const op = `${this.name}.step`;
     this.checkAlive(op);
+    this.rt.recorder?.onCheck(() => this.checkAlive(op));
     const copies: [BufferRange, BufferRange, number][] = [];
     this.params.forEach((p, i) => {
       const g = p.grad;
@@ -255,6 +256,10 @@ export class Optimizer {
 
   private checkAlive(op: string): void {
     if (this.disposed) throw new ArgumentError(op, 'the optimizer was disposed');
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i]!;
+      if (p.isDisposed) throw new ArgumentError(op, `parameter ${i} of shape [${p.shape.join(', ')}] was disposed (model.dispose()?): an optimizer cannot outlive its model's parameters`);
+    }
   }
 
   private momentumPending(name: string): boolean {
