@@ -72,7 +72,14 @@ export interface Checkpoints {
 }
 
 export interface FitOptions {
+  /** The last epoch to train (1-based), as in Keras: with `initialEpoch`, epochs initialEpoch + 1 … epochs run. */
   epochs: number;
+  /**
+   * Epochs already trained (default 0), to resume from a checkpoint: numbering, the loader's shuffle order
+   * (a function of the seed and the epoch) and so the whole batch sequence continue as in an uninterrupted
+   * run. Load the checkpoint's weights and optimizer state first (`loadModel`, `loadOptimizerState`).
+   */
+  initialEpoch?: number;
   batchSize: number;
   optimizer: Optimizer;
   /** Default: softmax cross-entropy from logits with integer labels (mean). */
@@ -107,6 +114,12 @@ const crossEntropyLoss: LossFn = (logits, labels) => G.crossEntropy(logits, labe
 export async function fit(model: Module, train: InMemoryDataset, opts: FitOptions): Promise<FitResult> {
   const { optimizer } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
+  const initialEpoch = opts.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= opts.epochs) {
+    throw new ArgumentError('fit', `initialEpoch must be an integer in [0, epochs = ${opts.epochs}) (the epochs already trained), got ${opts.initialEpoch}`);
+  }
+  if (train.length === 0) throw new ArgumentError('fit', 'the training set is empty');
+  if (opts.validation?.length === 0) throw new ArgumentError('fit', 'the validation set is empty');
   const rt = optimizer.rt;
   const lossFn = opts.loss ?? crossEntropyLoss;
   const loader = new DataLoader(train, { batchSize: opts.batchSize, seed: opts.seed ?? 0 });
@@ -135,7 +148,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   let waited = 0, stoppedEarly = false;
   const history: EpochMetrics[] = [];
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    for (let epoch = initialEpoch + 1; epoch <= opts.epochs; epoch++) {
       model.train();
       metrics.reset();
       const start = performance.now();
@@ -155,6 +168,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
             const info: BatchInfo = { epoch, batch, batches, samplesPerSec: done / ((performance.now() - start) / 1000), loss: v };
             opts.callbacks?.onBatchEnd?.(info);
           }).finally(() => loss.dispose());
+          // Awaited below; if fit fails first (a lost device), its rejection must not go unhandled.
+          pending.catch(() => {});
         } else loss.dispose();
       }
       if (pending) await pending;
@@ -186,12 +201,15 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       }
       if (stop) break;
     }
-    let bestEpoch = history.length;
+    let bestEpoch = history[history.length - 1]?.epoch ?? initialEpoch;
     if (best?.snap) {
       restoreSnapshot(model, best.snap);
       bestEpoch = best.epoch;
     }
     return { history, bestEpoch, stoppedEarly };
+  } catch (e) {
+    // Once the device is lost, whatever failed first (a step, a readback, a callback) follows from that.
+    throw rt.lostError ?? e;
   } finally {
     best?.snap?.dispose();
     step?.dispose();
@@ -228,6 +246,7 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   const lossFn = opts.loss ?? crossEntropyLoss;
   const first = model.parameters()[0];
   if (!first) throw new ArgumentError('evaluate', 'the model has no parameters to tell its device');
+  if (data.length === 0) throw new ArgumentError('evaluate', 'the data set is empty');
   const metrics = new MetricAccumulator(first.rt);
   const step = compile((x: Tensor, y: Tensor) => noGrad(() => {
     const logits = model.forward(x);
