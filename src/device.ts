@@ -1,4 +1,4 @@
-import { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
+import { BufferPool, type PoolStats } from './buffer-pool.js';
 import {
   ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
   type GPUErrorContext,
@@ -208,7 +208,10 @@ export class Runtime {
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
-    const size = sizeClass(bytes);
+    if (bytes > this.limits.maxBufferSize) {
+      throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxBufferSize (${this.limits.maxBufferSize})`);
+    }
+    const size = this.pool.classOf(bytes);
     let buf = this.pool.reuse(size);
     if (!buf) {
       this.ensureBatch(op);

@@ -1,6 +1,5 @@
 import { writeWords, type Runtime } from '../device.js';
 import { dispatchGrid } from '../kernel.js';
-import { sizeClass } from '../buffer-pool.js';
 import type { RecordedBinding, RecordedCommand, Recorder } from './recorder.js';
 import { tensorSerial, type Tensor } from '../tensor.js';
 
@@ -454,7 +453,7 @@ export class Plan {
       this.physical.set(v, slot.buf);
       busy.push({ ...slot, until: v.lastUse });
     }
-    const naive = transient.reduce((s, v) => s + sizeClass(v.bytes), 0);
+    const naive = transient.reduce((s, v) => s + this.rt.pool.classOf(v.bytes), 0);
     return { peakBytes: peak, naiveBytes: naive, intermediates: transient.length, physicalBuffers: this.owned.length };
   }
 }

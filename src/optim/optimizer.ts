@@ -237,7 +237,8 @@ export class Optimizer {
       if (tensors.length !== this.params.length) throw new ArgumentError(op, `${name} has ${tensors.length} tensors for ${this.params.length} parameters`);
       tensors.forEach((t, i) => {
         const p = this.params[i]!;
-        if (t.dtype !== 'f32' || t.size !== p.size) throw new ArgumentError(op, `${name}[${i}] is ${t.dtype} [${t.shape.join(', ')}], the parameter is f32 [${p.shape.join(', ')}]`);
+        // The shape, not only the element count: a transposed buffer would load silently scrambled.
+        if (t.dtype !== 'f32' || t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k])) throw new ArgumentError(op, `${name}[${i}] is ${t.dtype} [${t.shape.join(', ')}], the parameter is f32 [${p.shape.join(', ')}]`);
         copies.push([t.buffer(op), slot.views[this.index[i]!]!.buffer(op), t.size * BYTES_PER_ELEMENT]);
       });
     }
