@@ -411,6 +411,7 @@ export class Runtime {
   async read(op: string, range: BufferRange, bytes: number): Promise<ArrayBuffer> {
     if (this.recorder) throw new ArgumentError(op, 'cannot read data back inside a compiled step (return the tensor from the step and read it afterwards)');
     if (this.lostError) throw this.lostError;
+    this.ensureBatch(op); // the staging buffer is created inside the batch's error scopes
     const staging = this.staging.acquire(bytes);
     this.copy(op, range.buffer, staging, bytes, range.offset);
     this.flush();
