@@ -31,16 +31,6 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip data with the platform's DecompressionStream (browsers, Node ≥ 18, Deno, Bun). */
-export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (e) {
-    throw new DataFormatError(name, `the gzip stream is truncated or corrupt (${(e as Error).message})`);
-  }
-}
-
 /**
  * The bytes an IDX file declares (header and data) from its first bytes: null while the header is
  * incomplete, 'invalid' for a header parseIdx will refuse.
