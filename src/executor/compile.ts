@@ -56,7 +56,7 @@ export interface CompiledStep<O extends Outputs> {
    * fresh tensors (copied from the plan in the same submission) that the caller owns and may read whenever.
    */
   (...inputs: StepInput[]): O;
-  /** Plans cached by input shapes. */
+  /** Plans cached by input shapes (at most `maxPlans`, least recently used dropped first). */
   readonly plans: number;
   /** Memory of the plan for the last-used shapes. */
   memory(): PlanMemory | null;
@@ -85,7 +85,8 @@ function flatten(out: Outputs): { flat: Tensor[]; rebuild: (flat: Tensor[]) => O
 /**
  * Records a training (or inference) step once and replays it: `compile((x, y) => { …; loss.backward();
  * opt.step(); return loss; })`. Inputs are tensors or typed arrays (then `inputShapes` gives the
- * per-sample shape; the batch size is inferred). Shapes that change re-trace once and are cached.
+ * per-sample shape; the batch size is inferred). Shapes that change re-trace once and are cached (the
+ * `maxPlans` most recently used).
  * Per-step values (learning rate, step counts, RNG steps) must reach the GPU through `rt.upload(…, produce)`
  * as the library's optimizers and dropout do; anything else the step computes on the CPU is frozen at
  * trace time.
