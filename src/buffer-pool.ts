@@ -23,13 +23,18 @@ function GPUBufferUsageFlags(): number {
   return STORAGE | COPY_SRC | COPY_DST;
 }
 
-/** Rounds up to a size class: multiples of 256 B below 4 KiB, then 8 classes per power of two (≤ 12.5% waste). */
-export function sizeClass(bytes: number): number {
+/**
+ * Rounds up to a size class: multiples of 256 B below 4 KiB, then 8 classes per power of two (≤ 12.5% waste),
+ * never past `max` (the device's maxBufferSize, rounded down to whole words): a request between the last
+ * class below the limit and the limit gets a buffer of exactly the limit.
+ */
+export function sizeClass(bytes: number, max = Infinity): number {
   const min = 256;
-  if (bytes <= 4096) return Math.max(min, Math.ceil(bytes / min) * min);
+  const limit = Math.floor(max / 4) * 4;
+  if (bytes <= 4096) return Math.min(limit, Math.max(min, Math.ceil(bytes / min) * min));
   const pow = bytes < 2 ** 31 ? 2 ** (31 - Math.clz32(bytes)) : 2 ** Math.floor(Math.log2(bytes));
   const step = pow / 8;
-  return Math.ceil(bytes / step) * step;
+  return Math.min(limit, Math.ceil(bytes / step) * step);
 }
 
 export class BufferPool {
@@ -41,7 +46,17 @@ export class BufferPool {
   readonly ids = new WeakMap<GPUBuffer, number>();
   private stats: PoolStats = { liveBuffers: 0, liveBytes: 0, inUseBuffers: 0, inUseBytes: 0, created: 0 };
 
-  constructor(private readonly device: GPUDevice, private readonly onDestroy: (id: number) => void) {}
+  /** The device's maxBufferSize: no size class rounds past it. */
+  readonly maxSize: number;
+
+  constructor(private readonly device: GPUDevice, private readonly onDestroy: (id: number) => void) {
+    this.maxSize = device.limits?.maxBufferSize ?? Infinity;
+  }
+
+  /** The size class of a request of `bytes` on this device. */
+  classOf(bytes: number): number {
+    return sizeClass(bytes, this.maxSize);
+  }
 
   /** A free buffer of `size` (a size class), or null when one must be created with `create`. */
   reuse(size: number): GPUBuffer | null {
@@ -67,7 +82,7 @@ export class BufferPool {
 
   /** A buffer of at least `bytes`: reused from its size class, else created. */
   acquire(bytes: number, label?: string): GPUBuffer {
-    const size = sizeClass(bytes);
+    const size = this.classOf(bytes);
     return this.reuse(size) ?? this.create(size, label);
   }
 

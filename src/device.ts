@@ -1,4 +1,4 @@
-import { BufferPool, sizeClass, type PoolStats } from './buffer-pool.js';
+import { BufferPool, type PoolStats } from './buffer-pool.js';
 import {
   ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
   type GPUErrorContext,
@@ -50,6 +50,14 @@ const NAN_BITS = 0x7fc00000;
 
 let current: Runtime | null = null;
 
+/** Which of several GPU errors to report: the one the others follow from. */
+function severity(e: WgslNNError): number {
+  if (e instanceof DeviceLostError) return 3;
+  if (e instanceof GPUOutOfMemoryError) return 2;
+  if (e instanceof GPUInternalError) return 1;
+  return 0;
+}
+
 /** Opens a WebGPU device and makes it the current runtime. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
   const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
@@ -98,6 +106,8 @@ export function setRuntime(rt: Runtime | null): void {
 }
 
 interface Batch {
+  /** The op that opened the batch: the error context when the batch dispatched nothing. */
+  label: string;
   ops: string[];
   kernels: string[];
   scoped: boolean;
@@ -144,7 +154,8 @@ export class Runtime {
   adapterObject: GPUAdapter | null = null;
   /** GPU errors reported since the last `checkErrors()` / readback. */
   private readonly errors: WgslNNError[] = [];
-  private readonly errorChecks: Promise<void>[] = [];
+  /** Error scopes not yet settled; each removes itself when it settles, so steps without a readback add nothing lasting. */
+  private readonly errorChecks = new Set<Promise<void>>();
   private readonly staging: StagingRing;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   /** Pipelines of frozen specializations (see cachedSpec), by identity. */
@@ -162,6 +173,8 @@ export class Runtime {
   private batch: Batch | null = null;
   /** Buffers the open batch's commands use (an upload into one of them must wait for a submit). */
   private readonly batchBuffers = new Set<GPUBuffer>();
+  /** Buffers created in the open batch, with the kernel list of their allocation's error context (filled by the first dispatch binding them). */
+  private readonly freshBuffers = new Map<GPUBuffer, string[]>();
   private dispatchesInBatch = 0;
   private readonly debug: boolean;
   readonly poison: boolean;
@@ -195,12 +208,20 @@ export class Runtime {
     if (bytes > this.limits.maxStorageBufferBindingSize) {
       throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize})`);
     }
-    const size = sizeClass(bytes);
+    if (bytes > this.limits.maxBufferSize) {
+      throw new ArgumentError(op, `needs a ${bytes}-byte buffer, over this device's maxBufferSize (${this.limits.maxBufferSize})`);
+    }
+    const size = this.pool.classOf(bytes);
     let buf = this.pool.reuse(size);
     if (!buf) {
-      // Created inside the batch's error scopes, so out-of-memory names this op; a pooled buffer needs none.
       this.ensureBatch(op);
+      // An out-of-memory scope of its own, so the error names this op (and, once encoded, the kernel that
+      // first binds the buffer) rather than the whole batch; a pooled buffer needs none.
+      this.device.pushErrorScope('out-of-memory');
       buf = this.pool.create(size, op);
+      const ctx = { ops: [op], kernels: [] as string[] };
+      this.freshBuffers.set(buf, ctx.kernels);
+      this.watch(this.device.popErrorScope(), ctx, `allocating ${bytes} bytes: `);
       this.stats.buffersCreated++;
     }
     this.recorder?.onAllocate(buf, bytes);
@@ -252,19 +273,26 @@ export class Runtime {
       if (value === undefined) throw new ArgumentError(op, `kernel ${kernel.name} needs binding '${name}'`);
       if (value instanceof Uint32Array) {
         if (kernel.bindings[name] !== 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a storage buffer, got uniform data`);
-        const u = this.uniformFor(value);
+        const u = this.uniformFor(value, op, kernel.name);
         key += `,u${u.id}`;
         resolved[i] = { buffer: u.buffer };
       } else {
         if (kernel.bindings[name] === 'uniform') throw new ArgumentError(op, `kernel ${kernel.name}: binding '${name}' is a uniform, pass its words as a Uint32Array`);
+        const buffer = 'offset' in value ? value.buffer : value;
         if ('offset' in value) {
           key += `,${this.pool.idOf(value.buffer)}@${value.offset}+${value.size}`;
           resolved[i] = value;
-          this.batchBuffers.add(value.buffer);
         } else {
           key += `,${this.pool.idOf(value)}`;
           resolved[i] = { buffer: value };
-          this.batchBuffers.add(value);
+        }
+        this.batchBuffers.add(buffer);
+        if (this.freshBuffers.size) {
+          const kernels = this.freshBuffers.get(buffer);
+          if (kernels) {
+            kernels.push(kernel.name);
+            this.freshBuffers.delete(buffer);
+          }
         }
       }
     }
@@ -328,9 +356,10 @@ export class Runtime {
     this.encoder = null;
     this.batch = null;
     this.batchBuffers.clear();
+    this.freshBuffers.clear();
     this.dispatchesInBatch = 0;
     if (batch.scoped) {
-      const ctx = { ops: batch.ops, kernels: batch.kernels };
+      const ctx = { ops: batch.ops.length ? batch.ops : [batch.label], kernels: batch.kernels };
       this.watch(this.device.popErrorScope(), ctx);
       this.watch(this.device.popErrorScope(), ctx);
       this.watch(this.device.popErrorScope(), ctx);
@@ -346,7 +375,10 @@ export class Runtime {
    * @internal Submits one command buffer built by `encode` (a compiled step's replay), after any eager
    * work, inside its own error scopes; `write` runs first (queue.writeBuffer calls that precede it).
    */
-  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void): void {
+  submitCommands(
+    label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void,
+    diagnose?: () => Promise<GPUErrorContext | null>,
+  ): void {
     this.flush();
     if (this.lostError) throw this.lostError;
     this.device.pushErrorScope('internal');
@@ -358,7 +390,7 @@ export class Runtime {
     this.device.queue.submit([encoder.finish()]);
     this.stats.submits++;
     const ctx = { ops: [label], kernels };
-    this.watch(this.device.popErrorScope(), ctx);
+    this.watch(this.device.popErrorScope(), ctx, '', diagnose);
     this.watch(this.device.popErrorScope(), ctx);
     this.watch(this.device.popErrorScope(), ctx);
   }
@@ -378,6 +410,8 @@ export class Runtime {
   /** Copies `bytes` of a buffer range to the CPU. Everything encoded before is submitted first. */
   async read(op: string, range: BufferRange, bytes: number): Promise<ArrayBuffer> {
     if (this.recorder) throw new ArgumentError(op, 'cannot read data back inside a compiled step (return the tensor from the step and read it afterwards)');
+    if (this.lostError) throw this.lostError;
+    this.ensureBatch(op); // the staging buffer is created inside the batch's error scopes
     const staging = this.staging.acquire(bytes);
     this.copy(op, range.buffer, staging, bytes, range.offset);
     this.flush();
@@ -399,11 +433,13 @@ export class Runtime {
   /** Resolves once GPU errors of the work submitted so far are known; throws the first one. */
   async checkErrors(): Promise<void> {
     this.flush();
-    await Promise.all(this.errorChecks.splice(0));
+    await Promise.all([...this.errorChecks]);
     if (this.errors.length) {
-      const first = this.errors[0]!;
+      // The root cause first: a failed allocation or a lost device makes every later use of it a
+      // validation error ("Invalid Buffer"), which would otherwise hide it.
+      const worst = this.errors.reduce((a, e) => (severity(e) > severity(a) ? e : a));
       this.errors.length = 0;
-      throw first;
+      throw worst;
     }
   }
 
@@ -427,9 +463,16 @@ export class Runtime {
   destroy(): void {
     this.flush();
     this.destroyed = true;
+    // Everything that would use the device from now on throws this (allocate, dispatch, read, replays).
+    this.lostError ??= new DeviceLostError('destroyed', 'the runtime was destroyed by runtime.destroy(); create a new one with init() and new tensors, models and compiled steps on it');
     this.staging.destroy();
     this.device.destroy();
     if (current === this) current = null;
+  }
+
+  /** @internal Opens a batch (and its error scopes) unless one is open: GPU calls made now report errors under `op`. */
+  beginBatch(op: string): void {
+    this.ensureBatch(op);
   }
 
   private ensureBatch(op: string): void {
@@ -438,7 +481,7 @@ export class Runtime {
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    this.batch = { ops: [], kernels: [], scoped: true };
+    this.batch = { label: op, ops: [], kernels: [], scoped: true };
     this.encoder = this.device.createCommandEncoder({ label: op });
   }
 
@@ -450,17 +493,30 @@ export class Runtime {
     }
   }
 
-  private watch(p: Promise<GPUError | null>, ctx: GPUErrorContext): void {
-    this.errorChecks.push(p.then((e) => {
-      if (e) this.errors.push(this.toTyped(e, ctx));
-    }));
+  /** @internal Error scopes submitted and not yet settled (bounded: settled ones are dropped). */
+  get pendingErrorChecks(): number {
+    return this.errorChecks.size;
   }
 
-  private toTyped(e: GPUError, ctx: GPUErrorContext): WgslNNError {
+  /** `refine`: finds a narrower context for a validation error (the dispatch of a compiled step that caused it). */
+  private watch(p: Promise<GPUError | null>, ctx: GPUErrorContext, what = '', refine?: () => Promise<GPUErrorContext | null>): void {
+    const check: Promise<void> = p.then(
+      async (e) => {
+        if (!e) return;
+        const narrow = refine && e.constructor?.name?.includes('Validation') ? await refine().catch(() => null) : null;
+        this.errors.push(this.toTyped(e, narrow ?? ctx, what));
+      },
+      // A scope popped on a lost device may reject: the loss itself is reported (lostError), once.
+      () => {},
+    ).finally(() => this.errorChecks.delete(check));
+    this.errorChecks.add(check);
+  }
+
+  private toTyped(e: GPUError, ctx: GPUErrorContext, what = ''): WgslNNError {
     const name = e.constructor?.name ?? '';
-    if (name.includes('OutOfMemory')) return new GPUOutOfMemoryError(e.message, ctx);
-    if (name.includes('Internal')) return new GPUInternalError(e.message, ctx);
-    return new GPUValidationError(e.message, ctx);
+    if (name.includes('OutOfMemory')) return new GPUOutOfMemoryError(what + e.message, ctx);
+    if (name.includes('Internal')) return new GPUInternalError(what + e.message, ctx);
+    return new GPUValidationError(what + e.message, ctx);
   }
 
   private layoutFor(kernel: Kernel): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; id: number } {
@@ -505,7 +561,7 @@ export class Runtime {
     return p;
   }
 
-  private uniformFor(words: Uint32Array): { buffer: GPUBuffer; id: number } {
+  private uniformFor(words: Uint32Array, op: string, kernel: string): { buffer: GPUBuffer; id: number } {
     // The length, then the words up to the last nonzero one as UTF-16 code units: an exact key (params
     // blocks are mostly zero padding), much cheaper to build than words.join(',').
     let used = words.length;
@@ -514,7 +570,14 @@ export class Runtime {
     let u = this.uniforms.get(key);
     if (u) return u;
     const size = Math.max(16, Math.ceil(words.byteLength / 16) * 16);
-    const buffer = this.device.createBuffer({ size, usage: UNIFORM | COPY_DST, mappedAtCreation: true, label: 'wgsl-nn uniform' });
+    let buffer: GPUBuffer;
+    try {
+      buffer = this.device.createBuffer({ size, usage: UNIFORM | COPY_DST, mappedAtCreation: true, label: 'wgsl-nn uniform' });
+    } catch (e) {
+      // WebGPU throws a RangeError when a buffer mapped at creation cannot be allocated.
+      if (!(e instanceof RangeError)) throw e;
+      throw new GPUOutOfMemoryError(`creating a ${size}-byte uniform buffer: ${e.message} (free tensors, dispose compiled steps or lower maxPlans)`, { ops: [op], kernels: [kernel] });
+    }
     new Uint32Array(buffer.getMappedRange()).set(words);
     buffer.unmap();
     u = { buffer, id: this.nextUniformId++ };

@@ -2,16 +2,23 @@
  * Ring of MAP_READ staging buffers for readbacks. A buffer is reused once its mapAsync has resolved and it
  * was unmapped, so steady-state reads (e.g. a loss value every step) create no buffers.
  */
+import { sizeClass } from './buffer-pool.js';
+
 const MAP_READ = 0x01, COPY_DST = 0x08;
 
 export class StagingRing {
   private readonly free = new Map<number, GPUBuffer[]>();
   created = 0;
+  /** The device's maxBufferSize: a readback of a tensor that fills it needs a staging buffer just as large. */
+  private readonly maxSize: number;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(private readonly device: GPUDevice) {
+    this.maxSize = device.limits?.maxBufferSize ?? Infinity;
+  }
 
   acquire(bytes: number): GPUBuffer {
-    const size = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+    // The pool's size classes (≤ 12.5% over, capped at the limit), not powers of two (up to twice the size).
+    const size = sizeClass(Math.ceil(Math.max(bytes, 1) / 4) * 4, this.maxSize);
     const buf = this.free.get(size)?.pop();
     if (buf) return buf;
     this.created++;

@@ -35,8 +35,17 @@ export class Storage {
   }
 }
 
+let tensorsMade = 0;
+
+/** @internal Tensors created so far: a tensor whose `serial` is below it existed before. */
+export function tensorSerial(): number {
+  return tensorsMade;
+}
+
 /** An n-dimensional array in GPU memory, row-major and contiguous. */
 export class Tensor {
+  /** @internal Creation order (see tensorSerial). */
+  readonly serial = tensorsMade++;
   readonly shape: readonly number[];
   readonly size: number;
   private disposedFlag = false;
@@ -96,7 +105,9 @@ export class Tensor {
   /** The GPU buffer range to bind; throws if the tensor was disposed. */
   buffer(op = 'tensor'): TensorBinding {
     if (this.disposedFlag) throw new ArgumentError(op, `uses a disposed tensor of shape [${this.shape.join(', ')}]`);
-    return this.storage.binding;
+    const storage = this.currentStorage;
+    storage.rt.recorder?.onTensor(this);
+    return storage.binding;
   }
 
   /** Copies the data to the CPU (all earlier GPU work is submitted; the read does not block later work). */

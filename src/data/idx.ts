@@ -31,14 +31,64 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip data with the platform's DecompressionStream (browsers, Node ≥ 18, Deno, Bun). */
-export async function gunzip(bytes: Uint8Array, name = 'gzip data'): Promise<Uint8Array> {
+/**
+ * The bytes an IDX file declares (header and data) from its first bytes: null while the header is
+ * incomplete, 'invalid' for a header parseIdx will refuse.
+ */
+function declaredBytes(prefix: Uint8Array): number | null | 'invalid' {
+  if (prefix.length < 4) return null;
+  const type = TYPES[prefix[2]!];
+  if (prefix[0] !== 0 || prefix[1] !== 0 || !type || prefix[3] === 0) return 'invalid';
+  const headerBytes = 4 + 4 * prefix[3]!;
+  if (prefix.length < headerBytes) return null;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, headerBytes);
+  let count = 1;
+  for (let i = 0; i < prefix[3]!; i++) count *= view.getUint32(4 + 4 * i);
+  return headerBytes + count * type.bytes;
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Inflates gzip IDX data chunk by chunk and stops as soon as it grows past the size its header declares
+ * (or once the header is seen to be invalid), so a small file that inflates to gigabytes is refused
+ * before it is inflated.
+ */
+async function gunzipIdx(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let declared: number | null | 'invalid' = null;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (declared === null) declared = declaredBytes(concat(chunks.slice(), total).subarray(0, 1024));
+      if (declared === 'invalid') break; // parseIdx names what is wrong with the header
+      if (declared !== null && total > declared) {
+        throw new DataFormatError(name, `the gzip stream inflates past the ${declared} bytes its IDX header declares (${total} bytes so far): not inflating further`);
+      }
+    }
   } catch (e) {
+    if (e instanceof DataFormatError) {
+      void reader.cancel().catch(() => {});
+      throw e;
+    }
     throw new DataFormatError(name, `the gzip stream is truncated or corrupt (${(e as Error).message})`);
   }
+  if (declared === 'invalid') void reader.cancel().catch(() => {});
+  return concat(chunks, total);
 }
 
 /** Parses uncompressed IDX bytes. `name` (a file name or URL) goes into every error message. */
@@ -91,7 +141,7 @@ function fill<T extends Int16Array | Int32Array | Float32Array | Float64Array>(o
 
 /** Parses IDX bytes, gunzipping them first when they start with the gzip magic. */
 export async function readIdx(bytes: Uint8Array, name = 'IDX data'): Promise<IdxArray> {
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
+  return parseIdx(isGzip(bytes) ? await gunzipIdx(bytes, name) : bytes, name);
 }
 
 /** Reads an IDX file (gzip or not): a path or file: URL in Node, a URL in the browser. */

@@ -29,6 +29,9 @@ interface CachedPlan {
   inputs: Slot[];
   /** Output tensors of the trace, in flattened order, and the structure to rebuild. */
   outputs: Tensor[];
+  /** Tensors from outside the step it reads or writes (parameters, optimizer state…): all must stay alive. */
+  external: Tensor[];
+  checks: (() => void)[];
   rebuild: (flat: Tensor[]) => Outputs;
   /** The step latches step faults (GPU labels, a watched loss): reading any of its outputs reports one (src/ops/step-fault.ts). */
   checksFaults: boolean;
@@ -39,7 +42,15 @@ export interface CompileOptions {
   runtime?: Runtime;
   /** Shape of each input after the batch dimension is given by the data (typed-array inputs): e.g. [[1, 28, 28], []]. */
   inputShapes?: readonly (readonly number[])[];
+  /**
+   * Plans kept, one per set of input shapes (default 8): past it, the least recently used one is disposed
+   * (its buffers go back to the pool) and traced again if its shapes come back.
+   */
+  maxPlans?: number;
 }
+
+/** Traces after which a step warns that it keeps re-planning (a changing input shape). */
+const WARN_AFTER_TRACES = 4;
 
 export interface CompiledStep<O extends Outputs> {
   /**
@@ -48,7 +59,7 @@ export interface CompiledStep<O extends Outputs> {
    * fresh tensors (copied from the plan in the same submission) that the caller owns and may read whenever.
    */
   (...inputs: StepInput[]): O;
-  /** Plans cached by input shapes. */
+  /** Plans cached by input shapes (at most `maxPlans`, least recently used dropped first). */
   readonly plans: number;
   /** Memory of the plan for the last-used shapes. */
   memory(): PlanMemory | null;
@@ -77,19 +88,35 @@ function flatten(out: Outputs): { flat: Tensor[]; rebuild: (flat: Tensor[]) => O
 /**
  * Records a training (or inference) step once and replays it: `compile((x, y) => { …; loss.backward();
  * opt.step(); return loss; })`. Inputs are tensors or typed arrays (then `inputShapes` gives the
- * per-sample shape; the batch size is inferred). Shapes that change re-trace once and are cached.
+ * per-sample shape; the batch size is inferred). Shapes that change re-trace once and are cached (the
+ * `maxPlans` most recently used).
  * Per-step values (learning rate, step counts, RNG steps) must reach the GPU through `rt.upload(…, produce)`
  * as the library's optimizers and dropout do; anything else the step computes on the CPU is frozen at
  * trace time.
  */
 export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, options: CompileOptions = {}): CompiledStep<O> {
   const name = options.name ?? 'compiled step';
+  const maxPlans = options.maxPlans ?? 8;
+  if (!(Number.isInteger(maxPlans) && maxPlans >= 1)) throw new ArgumentError(name, `maxPlans must be a positive integer, got ${options.maxPlans}`);
+  /** In order of last use, least recent first. */
   const plans = new Map<string, CachedPlan>();
   let last: CachedPlan | null = null;
+  let traces = 0;
 
-  /** The runtime the step runs on: the option, else that of a tensor input, else the current one. */
-  const runtimeOf = (inputs: readonly StepInput[]): Runtime =>
-    options.runtime ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+  /** The runtime the step was traced on (or given): it runs there, whatever init() did since. */
+  let home: Runtime | null = options.runtime ?? null;
+
+  /** The runtime the step runs on: its own, else that of a tensor input, else the current one. */
+  const runtimeOf = (inputs: readonly StepInput[]): Runtime => {
+    const rt = home ?? (inputs.find((x) => x instanceof Tensor) as Tensor | undefined)?.rt ?? getRuntime();
+    inputs.forEach((x, i) => {
+      if (x instanceof Tensor && x.rt !== rt) {
+        throw new ArgumentError(name, `input ${i} belongs to another runtime than the step's (${home ? 'the one it was traced on' : 'that of input 0'}; a second init()?): create the tensor on the step's runtime`);
+      }
+    });
+    if (rt.lostError) throw rt.lostError;
+    return rt;
+  };
 
   const shapeOf = (x: StepInput, i: number): { shape: readonly number[]; dtype: DType } => {
     if (x instanceof Tensor) return { shape: x.shape, dtype: x.dtype };
@@ -107,16 +134,35 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     let cached = plans.get(key);
     if (!cached) {
       cached = trace(rt, described, inputs);
+      home = rt;
+      if (++traces === WARN_AFTER_TRACES + 1) {
+        console.warn(`${name}: traced ${traces} times (input shapes ${key}): every new set of input shapes records a new plan, and only the ${maxPlans} most recently used are kept. Give the step fixed shapes (e.g. one batch size), or raise maxPlans.`);
+      }
       plans.set(key, cached);
+      for (const [k, old] of plans) {
+        if (plans.size <= maxPlans) break;
+        plans.delete(k);
+        disposePlan(old);
+      }
       last = cached;
       return cached.rebuild(cached.outputs.map((t) => guarded(cached!, copyOut(rt, t)))) as O;
     }
-    last = cached;
+    if (cached !== last) {
+      plans.delete(key);
+      plans.set(key, cached);
+      last = cached;
+    }
     return replay(rt, cached, inputs);
   }) as CompiledStep<O>;
 
   function replay(rt: Runtime, c: CachedPlan, inputs: StepInput[], timing?: PassTiming): O {
     for (const x of inputs) if (x instanceof Tensor) x.buffer(name);
+    for (const t of c.external) {
+      if (t.isDisposed) {
+        throw new ArgumentError(name, `a ${t.dtype} tensor of shape [${t.shape.join(', ')}] it uses was disposed after the step was traced (a disposed model or optimizer?): trace a new step for the new objects`);
+      }
+    }
+    for (const check of c.checks) check();
     const results = c.outputs.map((t) => guarded(c, empty(t.shape, t.dtype, name, rt)));
     c.plan.replay(
       (queue) => inputs.forEach((x, i) => {
@@ -205,7 +251,8 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     for (const t of flat) keep(t);
     rt.flush();
     const plan = new Plan(rt, recorder.commands, recorder.virtuals, name, slots.map((s) => s.tensor.buffer(name).buffer));
-    return { plan, inputs: slots, outputs: flat, rebuild, checksFaults: stepFaultLatches(rt) !== latches };
+    const external = [...recorder.external].filter((t) => !t.isDisposed && !slots.some((s) => s.tensor === t));
+    return { plan, inputs: slots, outputs: flat, rebuild, external, checks: recorder.checks, checksFaults: stepFaultLatches(rt) !== latches };
   }
 
   Object.defineProperty(step, 'plans', { get: () => plans.size });
@@ -213,12 +260,14 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
   step.dispatches = () => last?.plan.dispatches ?? 0;
   step.counts = () => last?.plan.counts ?? null;
   step.profile = profile;
+  function disposePlan(c: CachedPlan): void {
+    c.plan.dispose();
+    for (const s of c.inputs) s.tensor.dispose();
+    for (const t of c.outputs) t.dispose();
+  }
+
   step.dispose = () => {
-    for (const c of plans.values()) {
-      c.plan.dispose();
-      for (const s of c.inputs) s.tensor.dispose();
-      for (const t of c.outputs) t.dispose();
-    }
+    for (const c of plans.values()) disposePlan(c);
     plans.clear();
     last = null;
   };

@@ -1,7 +1,7 @@
 import { writeWords, type Runtime } from '../device.js';
 import { dispatchGrid } from '../kernel.js';
-import { sizeClass } from '../buffer-pool.js';
 import type { RecordedBinding, RecordedCommand, Recorder } from './recorder.js';
+import { tensorSerial, type Tensor } from '../tensor.js';
 
 /** One buffer allocation seen during a trace, with the commands that touched it. */
 interface VirtualBuffer {
@@ -30,7 +30,19 @@ type PlannedCommand =
 export class TraceRecorder implements Recorder {
   readonly commands: PlannedCommand[] = [];
   readonly virtuals: VirtualBuffer[] = [];
+  /** Tensors made before the trace that it used: a replay needs every one alive. */
+  readonly external = new Set<Tensor>();
+  readonly checks: (() => void)[] = [];
   private readonly live = new Map<GPUBuffer, VirtualBuffer>();
+  private readonly firstSerial = tensorSerial();
+
+  onTensor(t: Tensor): void {
+    if (t.serial < this.firstSerial) this.external.add(t);
+  }
+
+  onCheck(check: () => void): void {
+    this.checks.push(check);
+  }
 
   onAllocate(buf: GPUBuffer, bytes: number): void {
     const v: VirtualBuffer = { id: this.virtuals.length, traced: buf, bytes, released: false, firstUse: -1, lastUse: -1 };
@@ -150,6 +162,8 @@ export class Plan {
 
   /** `inputBuffers`: buffers the replay's prologue writes (the compiled step's input slots). */
   constructor(private readonly rt: Runtime, private readonly commands: PlannedCommand[], virtuals: VirtualBuffer[], private readonly label: string, inputBuffers: readonly GPUBuffer[] = []) {
+    // Bind groups and upload buffers are created inside error scopes that name the step.
+    rt.beginBatch(`${label} (building its plan)`);
     const transient = virtuals.filter((v) => v.released && v.firstUse >= 0);
     const deadDispatches = this.removeDeadDispatches(transient);
     const elidedCopies = this.elideCopies(new Set(transient));
@@ -251,8 +265,29 @@ export class Plan {
       write(queue);
       for (const u of this.directUploads) writeWords(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
       for (const u of this.sourcedUploads) writeWords(queue, u.source!, 0, u.produce!());
-    });
+    }, () => this.findInvalidDispatch());
     this.rt.stats.dispatches += this.counts.dispatches;
+  }
+
+  /**
+   * After a validation error in a replay: encodes each dispatch alone in its own error scope, without
+   * submitting (nothing runs), and returns the first one WebGPU rejects, or null.
+   */
+  private async findInvalidDispatch(): Promise<{ ops: string[]; kernels: string[] } | null> {
+    const device = this.rt.device;
+    const checks = this.encoded.flatMap((cmd) => {
+      if (cmd.kind !== 'dispatch') return [];
+      device.pushErrorScope('validation');
+      const enc = device.createCommandEncoder({ label: `${this.label}: check ${cmd.op}` });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(cmd.pipeline);
+      pass.setBindGroup(0, cmd.group!);
+      dispatchGrid(pass, cmd.grid);
+      pass.end();
+      enc.finish();
+      return [device.popErrorScope().then((e) => (e ? { ops: [`${this.label}: ${cmd.op}`], kernels: [cmd.kernel] } : null))];
+    });
+    return (await Promise.all(checks)).find((c) => c !== null) ?? null;
   }
 
   dispose(): void {
@@ -418,7 +453,7 @@ export class Plan {
       this.physical.set(v, slot.buf);
       busy.push({ ...slot, until: v.lastUse });
     }
-    const naive = transient.reduce((s, v) => s + sizeClass(v.bytes), 0);
+    const naive = transient.reduce((s, v) => s + this.rt.pool.classOf(v.bytes), 0);
     return { peakBytes: peak, naiveBytes: naive, intermediates: transient.length, physicalBuffers: this.owned.length };
   }
 }

@@ -1,4 +1,5 @@
 /** What a compiled step records while its trace runs eagerly (see src/executor/compile.ts). */
+import type { Tensor } from '../tensor.js';
 
 export interface RecordedBinding {
   buffer: GPUBuffer;
@@ -14,6 +15,10 @@ export type RecordedCommand =
   | { kind: 'upload'; op: string; dst: GPUBuffer; dstOffset: number; data: Uint8Array; produce?: () => ArrayBufferView };
 
 export interface Recorder {
+  /** A tensor an op used (Tensor.buffer): the step depends on it staying alive. */
+  onTensor(t: Tensor): void;
+  /** A check to run before every replay (an optimizer that must not have been disposed). */
+  onCheck(check: () => void): void;
   onAllocate(buf: GPUBuffer, bytes: number): void;
   onRelease(buf: GPUBuffer): void;
   onCommand(cmd: RecordedCommand): void;

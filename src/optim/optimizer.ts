@@ -179,6 +179,7 @@ export class Optimizer {
   step(): void {
     const op = `${this.name}.step`;
     this.checkAlive(op);
+    this.rt.recorder?.onCheck(() => this.checkAlive(op));
     const copies: [BufferRange, BufferRange, number][] = [];
     this.params.forEach((p, i) => {
       const g = p.grad;
@@ -262,7 +263,8 @@ export class Optimizer {
       if (tensors.length !== this.params.length) throw new ArgumentError(op, `${name} has ${tensors.length} tensors for ${this.params.length} parameters`);
       tensors.forEach((t, i) => {
         const p = this.params[i]!;
-        if (t.dtype !== 'f32' || t.size !== p.size) throw new ArgumentError(op, `${name}[${i}] is ${t.dtype} [${t.shape.join(', ')}], the parameter is f32 [${p.shape.join(', ')}]`);
+        // The shape, not only the element count: a transposed buffer would load silently scrambled.
+        if (t.dtype !== 'f32' || t.shape.length !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k])) throw new ArgumentError(op, `${name}[${i}] is ${t.dtype} [${t.shape.join(', ')}], the parameter is f32 [${p.shape.join(', ')}]`);
         copies.push([t.buffer(op), slot.views[this.index[i]!]!.buffer(op), t.size * BYTES_PER_ELEMENT]);
       });
     }
@@ -281,6 +283,10 @@ export class Optimizer {
 
   private checkAlive(op: string): void {
     if (this.disposed) throw new ArgumentError(op, 'the optimizer was disposed');
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i]!;
+      if (p.isDisposed) throw new ArgumentError(op, `parameter ${i} of shape [${p.shape.join(', ')}] was disposed (model.dispose()?): an optimizer cannot outlive its model's parameters`);
+    }
   }
 
   private momentumPending(name: string): boolean {

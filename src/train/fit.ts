@@ -7,7 +7,7 @@ import { optimizerStateTensors } from '../io/optimizer-state.js';
 import * as G from '../grad/index.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import type { Tensor } from '../tensor.js';
+import { tidy, type Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../ops/step-fault.js';
 import { checkOptimizerOwnsModel } from './fit-checks.js';
@@ -74,7 +74,14 @@ export interface Checkpoints {
 }
 
 export interface FitOptions {
+  /** The last epoch to train (1-based), as in Keras: with `initialEpoch`, epochs initialEpoch + 1 … epochs run. */
   epochs: number;
+  /**
+   * Epochs already trained (default 0), to resume from a checkpoint: numbering, the loader's shuffle order
+   * (a function of the seed and the epoch) and so the whole batch sequence continue as in an uninterrupted
+   * run. Load the checkpoint's weights and optimizer state first (`loadModel`, `loadOptimizerState`).
+   */
+  initialEpoch?: number;
   batchSize: number;
   optimizer: Optimizer;
   /** Default: softmax cross-entropy from logits with integer labels (mean). */
@@ -116,6 +123,12 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   const { optimizer } = opts;
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ArgumentError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
   checkOptimizerOwnsModel('fit', model, optimizer);
+  const initialEpoch = opts.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= opts.epochs) {
+    throw new ArgumentError('fit', `initialEpoch must be an integer in [0, epochs = ${opts.epochs}) (the epochs already trained), got ${opts.initialEpoch}`);
+  }
+  if (train.length === 0) throw new ArgumentError('fit', 'the training set is empty');
+  if (opts.validation?.length === 0) throw new ArgumentError('fit', 'the validation set is empty');
   const rt = optimizer.rt;
   const lossFn = opts.loss ?? crossEntropyLoss;
   const loader = new DataLoader(train, { batchSize: opts.batchSize, seed: opts.seed ?? 0 });
@@ -146,7 +159,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   const history: EpochMetrics[] = [];
   let epoch = 0;
   try {
-    for (epoch = 1; epoch <= opts.epochs; epoch++) {
+    for (epoch = initialEpoch + 1; epoch <= opts.epochs; epoch++) {
       model.train();
       metrics.reset();
       if (opts.stopOnNonFinite) resetStepCounter(rt);
@@ -156,12 +169,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       for (const b of loader.batches(epoch - 1)) {
         let loss: Tensor;
         if (step) loss = step(b.x, b.y);
-        else {
-          const x = tensor(b.x, b.shape), y = tensor(b.y, [b.size], 'i32');
-          loss = trainStep(x, y);
-          x.dispose();
-          y.dispose();
-        }
+        // Eagerly, every intermediate of the step is freed with it; only the loss (and the gradients) stay.
+        else loss = tidy(() => trainStep(tensor(b.x, b.shape, 'f32', rt), tensor(b.y, [b.size], 'i32', rt)), rt);
         metrics.countBatch(b.size);
         if ((b.index + 1) % every === 0 || b.index + 1 === batches) {
           // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
@@ -171,6 +180,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
             const info: BatchInfo = { epoch, batch, batches, samplesPerSec: done / ((performance.now() - start) / 1000), loss: v };
             opts.callbacks?.onBatchEnd?.(info);
           }).finally(() => loss.dispose());
+          // Awaited below; if fit fails first (a lost device), its rejection must not go unhandled.
+          pending.catch(() => {});
         } else loss.dispose();
       }
       if (pending) await pending;
@@ -202,7 +213,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       }
       if (stop) break;
     }
-    let bestEpoch = history.length;
+    let bestEpoch = history[history.length - 1]?.epoch ?? initialEpoch;
     if (best?.snap) {
       restoreSnapshot(model, best.snap);
       bestEpoch = best.epoch;
@@ -210,8 +221,9 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
     return { history, bestEpoch, stoppedEarly };
   } catch (e) {
     // The GPU record knows the batch; the epoch is known here.
-    if (e instanceof NonFiniteLossError && e.epoch === null) throw new NonFiniteLossError(e.value, e.batch, epoch);
-    throw e;
+    if (e instanceof NonFiniteLossError && e.epoch === null && !rt.lostError) throw new NonFiniteLossError(e.value, e.batch, epoch);
+    // Once the device is lost, whatever failed first (a step, a readback, a callback) follows from that.
+    throw rt.lostError ?? e;
   } finally {
     best?.snap?.dispose();
     step?.dispose();
@@ -248,6 +260,7 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   const lossFn = opts.loss ?? crossEntropyLoss;
   const first = model.parameters()[0];
   if (!first) throw new ArgumentError('evaluate', 'the model has no parameters to tell its device');
+  if (data.length === 0) throw new ArgumentError('evaluate', 'the data set is empty');
   const metrics = new MetricAccumulator(first.rt);
   const step = compile((x: Tensor, y: Tensor) => noGrad(() => {
     const logits = model.forward(x);
