@@ -182,8 +182,14 @@ export class Runtime {
   /** Tensors created inside `tidy()` scopes, innermost last. */
   readonly scopes: Set<{ dispose(): void }>[] = [];
   private destroyed = false;
+  /**
+   * False on dawn's null backend, which validates every call and executes nothing: its readbacks are not
+   * results, so checks that read GPU-side records (labels, a watched loss) have nothing to report there.
+   */
+  readonly executes: boolean;
 
   constructor(readonly device: GPUDevice, readonly adapter: AdapterDescription, options: InitOptions = {}) {
+    this.executes = adapter.device !== 'null-backend';
     this.limits = device.limits;
     this.features = new Set(device.features);
     this.debug = options.debug ?? false;

@@ -92,7 +92,9 @@ export async function checkStepFault(rt: Runtime): Promise<void> {
   const r = records.get(rt);
   if (!r || r.tensor.isDisposed) return;
   const [kind = 0, index = 0, bits = 0, classes = 0, rows = 0, count = 0] = await r.tensor.toArray();
-  if (kind === 0) return;
+  // A lost device's (or a null device's) record holds no result.
+  if (rt.lostError) throw rt.lostError;
+  if (kind === 0 || !rt.executes) return;
   rt.upload('stepFault', r.tensor.buffer('stepFault'), new Uint32Array(STEP_FAULT_WORDS));
   if (kind === FAULT_NON_FINITE_LOSS) throw new NonFiniteLossError(new Float32Array(Uint32Array.of(bits).buffer)[0]!, index);
   if (kind !== FAULT_LABEL) throw new ArgumentError('stepFault', `unknown fault kind ${kind}`);
