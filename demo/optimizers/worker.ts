@@ -1,0 +1,34 @@
+// The optimizer playground's worker: owns the WebGPU device and the Race; the page only draws.
+import { init, type Runtime } from '../../src/index.js';
+import { parseExpression } from './expression.js';
+import { Race } from './race.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+let rt: Runtime | null = null;
+let race: Race | null = null;
+let generation = 0;
+const post = (m: FromWorker) => postMessage(m);
+
+async function handle(m: ToWorker): Promise<void> {
+  rt ??= await init();
+  if (m.type === 'configure') {
+    race?.dispose();
+    race = null;
+    generation = m.generation;
+    race = new Race({ surface: parseExpression(m.expression), start: m.start, racers: m.racers, noise: m.noise, seed: m.seed, rt });
+    post({ type: 'ready' });
+    return;
+  }
+  if (!race) throw new Error('advance before configure');
+  const first = race.stepCount;
+  const outs = Array.from({ length: m.steps }, () => race!.advance());
+  const rows = (await Promise.all(outs.map((t) => t.toArray()))) as Float32Array[];
+  outs.forEach((t) => t.dispose());
+  post({ type: 'positions', generation, first, rows });
+}
+
+// One message at a time, in order: a configure must not overtake the advance before it.
+let queue = Promise.resolve();
+onmessage = (e: MessageEvent<ToWorker>) => {
+  queue = queue.then(() => handle(e.data)).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+};
