@@ -12,6 +12,7 @@ const post = (m: FromWorker) => postMessage(m);
 async function handle(m: ToWorker): Promise<void> {
   rt ??= await init();
   if (m.type === 'configure') {
+    if (m.generation < newest) return;
     race?.dispose();
     race = null;
     generation = m.generation;
@@ -28,7 +29,10 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 // One message at a time, in order: a configure must not overtake the advance before it.
+// A configure that a newer one has already overtaken in the queue is skipped (a slider dragged through many values).
 let queue = Promise.resolve();
+let newest = 0;
 onmessage = (e: MessageEvent<ToWorker>) => {
+  if (e.data.type === 'configure') newest = e.data.generation;
   queue = queue.then(() => handle(e.data)).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
 };
