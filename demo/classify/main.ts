@@ -68,7 +68,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   pending = false;
   if (m.type === 'error') {
     setPlaying(false);
-    showError(`GPU: ${m.message}`);
+    showError(`Worker: ${m.message}`);
     return;
   }
   if (m.generation !== generation) return;

@@ -3,7 +3,7 @@
 // second compiled step in eval mode that returns the class probabilities over a grid of the plane (the decision
 // boundary), every hidden unit's output over that grid, and the train/test loss and logits.
 import {
-  AdaGrad, Adam, AdamW, BatchNorm1d, compile, constantLr, cosineAnnealing, crossEntropy, Dropout, ELU, l2Penalty, LeakyReLU,
+  AdaGrad, Adam, AdamW, ArgumentError, BatchNorm1d, compile, constantLr, cosineAnnealing, crossEntropy, Dropout, ELU, l2Penalty, LeakyReLU,
   Linear, Module, powerDecay, ReLU, RMSProp, SeededRandom, Sequential, SGD, Sigmoid, softmax, stepDecay, Tanh, warmup, add,
   seed as seedGpu, type CompiledStep, type InitScheme, type LrSchedule, type Optimizer, type Runtime, type Tensor,
 } from '../../src/index.js';
@@ -110,6 +110,7 @@ export class Classifier {
     readonly data: { train: Points; test: Points },
   ) {
     const s = settings;
+    checkSettings(s, classes, data.train.labels.length);
     seedGpu(s.seed, rt);
     const opts = { init: s.init, runtime: rt };
     this.blocks = [];
@@ -184,12 +185,22 @@ export class Classifier {
     for (let i = 0; i < steps; i++) this.trainOnce().dispose();
   }
 
-  /** Probabilities and hidden outputs over `grid` (x0, y0, x1, …), losses and accuracies, in eval mode. */
-  async evaluate(grid: Float32Array): Promise<Evaluation> {
+  /**
+   * The evaluation step's outputs (fresh tensors the caller disposes): probabilities over `grid`, each hidden layer
+   * over it, then train loss and logits, then (with test points) test loss and logits.
+   */
+  evaluationTensors(grid: Float32Array): Tensor[] {
     const { train, test } = this.data;
     this.model.eval();
     const outs = this.evalStep(grid, train.xy, train.labels, test.xy, test.labels);
     this.model.train();
+    return outs;
+  }
+
+  /** Probabilities and hidden outputs over `grid` (x0, y0, x1, …), losses and accuracies, in eval mode. */
+  async evaluate(grid: Float32Array): Promise<Evaluation> {
+    const { train, test } = this.data;
+    const outs = this.evaluationTensors(grid);
     const values = await Promise.all(outs.map((t) => t.toArray()));
     outs.forEach((t) => t.dispose());
     const d = this.blocks.length;
@@ -237,6 +248,23 @@ export class Classifier {
     // Block children: '0' Linear, '1' BatchNorm1d when batch norm is on.
     return this.settings.batchNorm && /^\d+\.1\.weight$/.test(name);
   }
+}
+
+/** Refuses settings the network cannot be built or trained with, before any GPU work. */
+export function checkSettings(s: NetworkSettings, classes: number, trainPoints: number): void {
+  const bad = (detail: string) => { throw new ArgumentError('Classifier', detail); };
+  if (!Number.isInteger(s.depth) || s.depth < 0) bad(`depth must be an integer ≥ 0, got ${s.depth}`);
+  if (!Number.isInteger(s.width) || s.width < 1) bad(`width must be an integer ≥ 1, got ${s.width}`);
+  if (!Number.isInteger(classes) || classes < 2) bad(`needs at least 2 classes, got ${classes}`);
+  if (!Number.isInteger(s.batch) || s.batch < 1) bad(`batch must be an integer ≥ 1, got ${s.batch}`);
+  if (s.batchNorm && Math.min(s.batch, trainPoints) < 2) bad(`batch norm needs batches of at least 2 points, got ${Math.min(s.batch, trainPoints)}`);
+  if (trainPoints < 1) bad('needs at least one training point');
+  if (!(s.dropout >= 0 && s.dropout < 1)) bad(`dropout p must be in [0, 1), got ${s.dropout}`);
+  if (!(s.l2 >= 0 && Number.isFinite(s.l2))) bad(`l2 must be a finite λ ≥ 0, got ${s.l2}`);
+  if (!(s.lr > 0 && Number.isFinite(s.lr))) bad(`lr must be positive, got ${s.lr}`);
+  if (!(ACTIVATIONS as readonly string[]).includes(s.activation)) bad(`unknown activation '${s.activation}' (expected ${ACTIVATIONS.join(', ')})`);
+  if (!(OPTIMIZERS as readonly string[]).includes(s.optimizer)) bad(`unknown optimizer '${s.optimizer}' (expected ${OPTIMIZERS.join(', ')})`);
+  if (!(SCHEDULES as readonly string[]).includes(s.schedule)) bad(`unknown schedule '${s.schedule}' (expected ${SCHEDULES.join(', ')})`);
 }
 
 /** Centres of a side × side grid over [lo, hi]², row by row from the top (y = hi) down. */

@@ -61,7 +61,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   if (m.type === 'error') {
     pending = false;
     playing = false;
-    showError(`GPU: ${m.message}`);
+    showError(`Worker: ${m.message}`);
   } else if (m.type === 'positions') {
     pending = false;
     if (m.generation !== generation) return;

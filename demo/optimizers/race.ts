@@ -3,7 +3,7 @@
 // queue.submit) per call. Gradient noise is data: a seeded GPU randn per step (Philox, key = seed and step), the
 // same vector for every racer so the race stays fair; f + n·w has gradient ∇f + n.
 import {
-  add, compile, matmul, mul, noGrad, Optimizer, randn, reshape, sum, tensor, zeros, keep,
+  add, ArgumentError, compile, matmul, mul, noGrad, Optimizer, randn, reshape, sum, tensor, zeros, keep,
   type CompiledStep, type OptimConfig, type Runtime, type Tensor,
 } from '../../src/index.js';
 import { buildTensor, type Expr } from './expression.js';
@@ -37,7 +37,10 @@ export class Race {
   constructor(readonly options: RaceOptions) {
     const { rt, racers, start } = options;
     const k = racers.length;
-    if (k === 0) throw new Error('the race needs at least one optimizer');
+    if (k === 0) throw new ArgumentError('Race', 'needs at least one optimizer');
+    if (!start.every(Number.isFinite)) throw new ArgumentError('Race', `the start point must be finite, got (${start.join(', ')})`);
+    if (!(options.noise >= 0 && Number.isFinite(options.noise))) throw new ArgumentError('Race', `noise must be a finite σ ≥ 0, got ${options.noise}`);
+    if (!Number.isSafeInteger(options.seed) || options.seed < 0 || options.seed >= 2 ** 31) throw new ArgumentError('Race', `seed must be an integer in [0, 2³¹), got ${options.seed}`);
     this.params = racers.map(() => keep(tensor(Float32Array.from(start), [2], 'f32', rt)).requireGrad());
     this.optimizers = racers.map((r, i) => new Optimizer(r.name, [this.params[i]!], r.config));
     this.ex = keep(tensor([1, 0], [2], 'f32', rt));

@@ -31,7 +31,7 @@ export const SURFACES: readonly SurfaceInfo[] = [
   },
   {
     id: 'saddle', label: 'Saddle', expression: 'x^2 - y^2', domain: [-1.5, 1.5, -1.5, 1.5], logScale: false,
-    note: 'A saddle point: zero gradient at the origin, yet a maximum along y. Started on y = 0, plain gradient descent slides to the origin and stays; noise or momentum gets it off the ridge.',
+    note: 'A saddle point: zero gradient at the origin, yet a maximum along y. Started exactly on y = 0, every optimizer slides towards the origin and stalls there: the gradient has no y-component. Noise knocks it off the ridge, and then momentum and the adaptive methods escape much faster than plain GD (or drag the start slightly off y = 0).',
     start: [1, 0],
     lr: { sgd: 0.01, momentum: 0.01, nesterov: 0.01, adagrad: 0.1, rmsprop: 0.01, adam: 0.01, adamw: 0.01 },
   },
