@@ -16,9 +16,9 @@ function classifier(data: Partial<DatasetSpec>, net: Partial<NetworkSettings> = 
 }
 
 describe('classification playground network', () => {
-  it('the default MLP separates the spirals to ≥ 95 % training accuracy within 400 steps (batch 32)', async () => {
+  it('the default MLP separates the spirals to ≥ 95 % training accuracy within 300 steps (batch 32)', async () => {
     const c = classifier({ id: 'spirals' });
-    c.train(400);
+    c.train(300);
     const e = await c.evaluate(gridPoints(3, -1, 1));
     
     expect(e.trainAccuracy).toBeGreaterThanOrEqual(0.95);
