@@ -18,8 +18,8 @@ export const DATASETS: readonly DatasetInfo[] = [
   { id: 'spirals', label: 'Spirals', anyClasses: true, note: 'Arms winding around each other: the boundary must wind too, which needs depth or width.' },
   { id: 'circles', label: 'Circles', anyClasses: true, note: 'Rings around the origin: no straight line separates them, a closed curve does.' },
   { id: 'xor', label: 'XOR', anyClasses: false, note: 'Opposite quadrants share a class: the classic problem a single linear layer cannot solve.' },
-  { id: 'blobs', label: 'Gaussian blobs', anyClasses: true, note: 'Gaussian clusters: linearly separable, logistic regression is enough.' },
-  { id: 'flower', label: 'Lecture: red/blue points', anyClasses: false, note: 'The lecture 002 red/blue "flower": logistic regression reaches only ≈ 47 %, one hidden layer separates the petals.' },
+  { id: 'blobs', label: 'Gaussian blobs', anyClasses: true, note: 'Gaussian clusters around a circle: straight boundaries between neighbours nearly separate them, so even logistic regression does well.' },
+  { id: 'flower', label: 'Lecture: red/blue points', anyClasses: false, note: 'The lecture 002 red/blue "flower" (Andrew Ng\'s planar data): a straight boundary cannot follow the petals (the lecture\'s logistic regression: 47 %); hidden layers bend it around them.' },
   { id: 'custom', label: 'Your points (click)', anyClasses: true, note: 'Click on the map to add a point of the chosen class, shift-click to remove the nearest one.' },
 ];
 
