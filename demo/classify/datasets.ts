@@ -1,6 +1,6 @@
 // The 2-D data sets of the classification playground, generated on the CPU from a seed (the same settings give the
 // same points), scaled to about [−1, 1]², and split into train and test sets.
-import { SeededRandom } from '../../src/index.js';
+import { SeededRandom } from '../../src/data/random.js';
 
 export const DATASET_IDS = ['moons', 'spirals', 'circles', 'xor', 'blobs', 'flower', 'custom'] as const;
 export type DatasetId = (typeof DATASET_IDS)[number];

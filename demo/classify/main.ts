@@ -2,14 +2,14 @@
 // loss chart. The worker owns the GPU device, trains the network and evaluates it over the grid; this thread only draws.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { INIT_SCHEMES, type InitScheme } from '../../src/index.js';
+import type { InitScheme } from '../../src/nn/init.js';
 import { mountNav } from '../shared/nav.js';
 import { applyHiddenControls, readUrlState, writeUrlState } from '../shared/url-state.js';
 import { DATASETS, classesOf, generate, split, type DatasetId, type Points } from './datasets.js';
 import { DATA_DEFAULTS } from './defaults.js';
 import { CLASS_COLOURS, css, drawBoundary, drawPoints, drawUnit, EXTENT, toWorld } from './draw.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { ACTIVATIONS, gridPoints, NETWORK_DEFAULTS, OPTIMIZERS, SCHEDULES, type Evaluation, type NetworkSettings } from './trainer.js';
+import { ACTIVATIONS, gridPoints, INITS, NETWORK_DEFAULTS, OPTIMIZERS, SCHEDULES, type Evaluation, type NetworkSettings } from './settings.js';
 
 mountNav('classify/');
 
@@ -249,7 +249,7 @@ function buildControls(): void {
   range('depth', 'depth');
   range('width', 'width');
   select('activation', 'activation', ACTIVATIONS);
-  select('init', 'init', INIT_SCHEMES);
+  select('init', 'init', INITS);
   range('dropout', 'dropout');
   const bn = $<HTMLInputElement>('batchnorm');
   bn.checked = state.bn;

@@ -1,6 +1,6 @@
 // Messages between the classification playground's page and its worker (which owns the GPU device).
 import type { Points } from './datasets.js';
-import type { Evaluation, NetworkSettings } from './trainer.js';
+import type { Evaluation, NetworkSettings } from './settings.js';
 
 export type ToWorker =
   | { type: 'configure'; generation: number; settings: NetworkSettings; classes: number; train: Points; test: Points; grid: Float32Array }

@@ -6,7 +6,8 @@ import {
   add, ArgumentError, compile, matmul, mul, noGrad, Optimizer, randn, reshape, sum, tensor, zeros, keep,
   type CompiledStep, type OptimConfig, type Runtime, type Tensor,
 } from '../../src/index.js';
-import { buildTensor, type Expr } from './expression.js';
+import type { Expr } from './expression.js';
+import { buildTensor } from './expression-ops.js';
 
 export interface RaceOptions {
   surface: Expr;

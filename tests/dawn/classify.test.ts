@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/index.js';
 import { classesOf, generate, split, type DatasetSpec } from '../../demo/classify/datasets.js';
-import { Classifier, gridPoints, NETWORK_DEFAULTS, type NetworkSettings } from '../../demo/classify/trainer.js';
+import { Classifier } from '../../demo/classify/trainer.js';
+import { gridPoints, NETWORK_DEFAULTS, type NetworkSettings } from '../../demo/classify/settings.js';
 import { DATA_DEFAULTS } from '../../demo/classify/defaults.js';
 import { testRuntime } from '../helpers/gpu.js';
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../src/index.js';
 import { classesOf, DATASETS, generate, split, type DatasetId } from '../../demo/classify/datasets.js';
-import { checkSettings, NETWORK_DEFAULTS } from '../../demo/classify/trainer.js';
+import { checkSettings, INITS, NETWORK_DEFAULTS } from '../../demo/classify/settings.js';
+import { INIT_SCHEMES } from '../../src/index.js';
 
 const generated = DATASETS.map((d) => d.id).filter((id): id is Exclude<DatasetId, 'custom'> => id !== 'custom');
 
@@ -34,6 +35,10 @@ describe('classification data sets', () => {
     const all = [...Array.from({ length: 71 }, (_, i) => key(train, i)), ...Array.from({ length: 30 }, (_, i) => key(test, i))].sort();
     expect(all).toEqual(Array.from({ length: 101 }, (_, i) => key(pts, i)).sort());
     expect(split(pts, 0.7, 9)).toEqual({ train, test });
+  });
+
+  it('the page lists every initialization scheme the library has', () => {
+    expect([...INITS]).toEqual([...INIT_SCHEMES]);
   });
 
   it('settings the network cannot use are refused with the reason', () => {
