@@ -1,9 +1,9 @@
 // The optimizer race on the GPU: one parameter tensor [x, y] per optimizer, each updated by the library's fused
 // optimizer kernel with the gradient from autodiff, and every optimizer advanced in ONE compiled step (one
-// queue.submit) per call. Gradient noise is data: a seeded GPU randn per step (Philox, key = seed and step), the
-// same vector for every racer so the race stays fair; f + n·w has gradient ∇f + n.
+// queue.submit) per call. Gradient noise is data drawn inside that step: a RandomStream (Philox keyed by the seed,
+// stream = step), the same vector for every racer so the race stays fair; f + n·w has gradient ∇f + n.
 import {
-  add, ArgumentError, compile, matmul, mul, noGrad, Optimizer, randn, reshape, sum, tensor, zeros, keep,
+  add, ArgumentError, compile, matmul, mul, noGrad, Optimizer, RandomStream, reshape, sum, tensor, keep,
   type CompiledStep, type OptimConfig, type Runtime, type Tensor,
 } from '../../src/index.js';
 import type { Expr } from './expression.js';
@@ -21,9 +21,6 @@ export interface RaceOptions {
   rt: Runtime;
 }
 
-/** Noise keys are seed·2²¹ + step: distinct Philox keys per step, reproducible from the seed alone. */
-const STEPS_PER_SEED = 2 ** 21;
-
 export class Race {
   readonly params: Tensor[];
   readonly optimizers: Optimizer[];
@@ -32,7 +29,8 @@ export class Race {
   private readonly scatter: Tensor[];
   private readonly ex: Tensor;
   private readonly ey: Tensor;
-  private readonly zeroNoise: Tensor;
+  /** Null without noise (the step then has no noise term at all). */
+  private readonly noise: RandomStream | null;
   private steps = 0;
 
   constructor(readonly options: RaceOptions) {
@@ -46,14 +44,14 @@ export class Race {
     this.optimizers = racers.map((r, i) => new Optimizer(r.name, [this.params[i]!], r.config));
     this.ex = keep(tensor([1, 0], [2], 'f32', rt));
     this.ey = keep(tensor([0, 1], [2], 'f32', rt));
-    this.zeroNoise = keep(zeros([2], 'f32', rt));
+    this.noise = options.noise > 0 ? new RandomStream([2], { seed: options.seed, std: options.noise }, rt) : null;
     this.scatter = racers.map((_, i) => {
       const m = new Float32Array(2 * 2 * k);
       m[2 * i] = 1;
       m[2 * k + 2 * i + 1] = 1;
       return keep(tensor(m, [2, 2 * k], 'f32', rt));
     });
-    this.step = compile((noise: Tensor) => this.trace(noise), { name: 'optimizer race', runtime: rt });
+    this.step = compile(() => this.trace(), { name: 'optimizer race', runtime: rt });
   }
 
   /** Steps taken so far. */
@@ -66,10 +64,7 @@ export class Race {
    * next point), a fresh tensor the caller reads and disposes.
    */
   advance(): Tensor {
-    const { noise, seed, rt } = this.options;
-    const n = noise > 0 ? randn([2], { std: noise, seed: seed * STEPS_PER_SEED + (this.steps % STEPS_PER_SEED) }, rt) : this.zeroNoise;
-    const out = this.step(n);
-    if (n !== this.zeroNoise) n.dispose();
+    const out = this.step();
     this.steps++;
     return out;
   }
@@ -78,10 +73,11 @@ export class Race {
     this.step.dispose();
     for (const o of this.optimizers) o.dispose();
     for (const o of this.optimizers) o.arena.dispose();
-    for (const t of [...this.params, ...this.scatter, this.ex, this.ey, this.zeroNoise]) t.dispose();
+    this.noise?.dispose();
+    for (const t of [...this.params, ...this.scatter, this.ex, this.ey]) t.dispose();
   }
 
-  private trace(noise: Tensor): Tensor {
+  private trace(): Tensor {
     for (const o of this.optimizers) o.zeroGrad();
     const positions = noGrad(() => {
       let row: Tensor | null = null;
@@ -91,11 +87,12 @@ export class Race {
       });
       return row!;
     });
+    const noise = this.noise?.next() ?? null;
     let total: Tensor | null = null;
     for (const p of this.params) {
       const x = sum(mul(p, this.ex)), y = sum(mul(p, this.ey));
       const f = buildTensor(this.options.surface, x, y) as Tensor;
-      const loss = add(f, sum(mul(p, noise)));
+      const loss = noise ? add(f, sum(mul(p, noise))) : f;
       total = total ? add(total, loss) : loss;
     }
     total!.backward();

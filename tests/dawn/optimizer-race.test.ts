@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/index.js';
 import { RefOptimizer } from '../../src/reference/optim.js';
+import { refRandn } from '../../src/reference/philox.js';
 import { evaluate, evaluateWithGradient, parseExpression } from '../../demo/optimizers/expression.js';
 import { Race } from '../../demo/optimizers/race.js';
 import { RACERS, racer, type RacerId } from '../../demo/optimizers/racers.js';
@@ -76,11 +77,24 @@ describe('optimizer race', () => {
     expect(evaluate(saddle, ...noisy![299]!)).toBeLessThan(evaluate(saddle, ...exact![299]!));
   });
 
-  it('noise is reproducible from its seed and differs between seeds', async () => {
+  it('noise is reproducible from its seed, differs between seeds, and is stream t of the seed added to the gradient at step t', async () => {
     const a = await runRace('rosenbrock', [-1.5, 2], ['adam'], 20, 0.5, 3);
     const b = await runRace('rosenbrock', [-1.5, 2], ['adam'], 20, 0.5, 3);
     const c = await runRace('rosenbrock', [-1.5, 2], ['adam'], 20, 0.5, 4);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
+    // SGD on the saddle with σ = 1, against float64 with the reference normals: w −= η(∇f + n_t).
+    const seed = 5, sigma = 1, steps = 30;
+    const [gpu] = await runRace('saddle', [1, 0], ['sgd'], steps, sigma, seed);
+    const saddle = parseExpression(surface('saddle').expression);
+    const ref = new RefOptimizer(racer('sgd').config(defaultSettings('saddle', 'sgd')), [Float64Array.of(1, 0)]);
+    for (let t = 0; t < steps; t++) {
+      const [x, y] = ref.params[0]!;
+      // WGSL's cos/sin may err by 2⁻¹¹ (× radius ≤ 5.8) per normal, times η = 0.01, over 30 steps growing ≤ 1.02^30: < 3e-3.
+      expect(Math.abs(gpu![t]![0] - x!) + Math.abs(gpu![t]![1] - y!), `step ${t}`).toBeLessThan(3e-3);
+      const [, dx, dy] = evaluateWithGradient(saddle, x!, y!);
+      const n = refRandn(2, seed, t, 0, sigma);
+      ref.update([Float64Array.of(dx + n[0]!, dy + n[1]!)]);
+    }
   });
 });
