@@ -67,7 +67,7 @@ export async function playgroundCost(log: (s: string) => void): Promise<CostResu
   await measure([
     ['optimizer race: 7 optimizers in ONE compiled step', () => all.advance().dispose()],
     ['optimizer race: 7 compiled steps, one per optimizer', () => { for (const race of each) race.advance().dispose(); }],
-    ['optimizer race: 7 in one step, with gradient noise (+1 randn)', () => noisy.advance().dispose()],
+    ['optimizer race: 7 in one step, with gradient noise (RandomStream)', () => noisy.advance().dispose()],
   ]);
   for (const race of [all, ...each, noisy]) race.dispose();
 
