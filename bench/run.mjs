@@ -5,6 +5,8 @@
 //   npm run bench -- overhead [flags]  Node + dawn.node backend=null: CPU cost per op
 //   npm run bench -- gpu [flags]       builds bench/dist/gpu-bench.mjs and runs it (Node + dawn.node, default adapter)
 //   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
+//   npm run bench -- playground        the playgrounds: CPU cost per frame on dawn.node backend=null (all optimizers in one
+//                                      compiled step vs one per optimizer), then frames per second of each page in Chromium
 //   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
 //                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
@@ -20,7 +22,7 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');
 const argv = process.argv.slice(2);
-const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile'].includes(a));
+const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile', 'playground'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
 const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch'].includes(argv[argv.indexOf(a) - 1]));
@@ -70,6 +72,15 @@ const runners = {
   },
   async profile() {
     sh(process.execPath, [bundleNode('bench/node/profile-step.ts', 'profile-step.mjs'), ...rest]);
+  },
+  async playground() {
+    sh(process.execPath, [bundleNode('bench/node/playground-cost.ts', 'playground-cost.mjs'), ...rest]);
+    const out = path.join(dist, 'playground-fps.mjs');
+    await build({
+      entryPoints: [path.join(root, 'bench/node/playground-fps.ts')],
+      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    });
+    sh(process.execPath, [out, ...rest]);
   },
   async browser() {
     // The runner drives Vite and Playwright, which stay external (node_modules); the page itself is served by Vite.

@@ -9,6 +9,8 @@ export { noGrad, isGradEnabled } from './autograd.js';
 // Creation
 export { tensor, full, zeros, ones, rand, randn, seed } from './ops/creation.js';
 export type { RandomOptions } from './ops/creation.js';
+export { RandomStream } from './ops/random-stream.js';
+export type { RandomStreamOptions } from './ops/random-stream.js';
 
 // Differentiable ops (autodiff records their backward rules)
 export {

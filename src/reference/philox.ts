@@ -27,3 +27,18 @@ export function refRand(n: number, seed: number, stream: number, low = 0, high =
   }
   return out;
 }
+
+/** The values `randn(shape, { seed, mean, std })` produces for `stream`, in float64 (Box-Muller on Philox, as the GPU). */
+export function refRandn(n: number, seed: number, stream: number, mean = 0, std = 1): Float64Array {
+  const out = new Float64Array(n);
+  const key = [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+  const unit = (x: number) => (x >>> 8) / 16777216;
+  for (let t = 0; t * 4 < n; t++) {
+    const [x, y, z, w] = philox4x32_10([t, stream, 0, 0], key);
+    const ra = Math.sqrt(-2 * Math.log(unit(x) + 1 / 16777216)), rb = Math.sqrt(-2 * Math.log(unit(z) + 1 / 16777216));
+    const ta = 2 * Math.PI * unit(y), tb = 2 * Math.PI * unit(w);
+    const v = [ra * Math.cos(ta), ra * Math.sin(ta), rb * Math.cos(tb), rb * Math.sin(tb)];
+    for (let j = 0; j < 4 && t * 4 + j < n; j++) out[t * 4 + j] = mean + std * v[j]!;
+  }
+  return out;
+}
