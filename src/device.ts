@@ -160,6 +160,8 @@ export class Runtime {
   /** The pipeline last set in the open pass (setting it again is skipped). */
   private passPipeline: GPUComputePipeline | null = null;
   private batch: Batch | null = null;
+  /** Open while `submitTogether` collects compiled replays into one command buffer. */
+  private group: { label: string; encoder: GPUCommandEncoder; ops: string[]; kernels: string[]; owners: Set<object> } | null = null;
   /** Buffers the open batch's commands use (an upload into one of them must wait for a submit). */
   private readonly batchBuffers = new Set<GPUBuffer>();
   private dispatchesInBatch = 0;
@@ -346,9 +348,21 @@ export class Runtime {
    * @internal Submits one command buffer built by `encode` (a compiled step's replay), after any eager
    * work, inside its own error scopes; `write` runs first (queue.writeBuffer calls that precede it).
    */
-  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void): void {
+  submitCommands(label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void, owner?: object): void {
     this.flush();
     if (this.lostError) throw this.lostError;
+    const group = this.group;
+    if (group) {
+      if (owner) {
+        if (group.owners.has(owner)) throw new ArgumentError(group.label, `${label} is replayed twice in one submitTogether(): its second replay's inputs would overwrite the first's before the submit`);
+        group.owners.add(owner);
+      }
+      write?.(this.device.queue);
+      encode(group.encoder);
+      group.ops.push(label);
+      for (const k of kernels) group.kernels.push(k);
+      return;
+    }
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
@@ -361,6 +375,40 @@ export class Runtime {
     this.watch(this.device.popErrorScope(), ctx);
     this.watch(this.device.popErrorScope(), ctx);
     this.watch(this.device.popErrorScope(), ctx);
+  }
+
+  /**
+   * Runs `fn`, collecting every compiled-step replay it makes into one command buffer and one
+   * `queue.submit`, inside one set of error scopes (what `TrialGroup` uses to train several trials per
+   * round). Each replay's queue writes (inputs, learning rate, step counts) still happen when it is called,
+   * before the shared submit, so the steps must use disjoint buffers — different compiled steps of
+   * independent models — and one compiled step may replay only once per group. Eager work `fn` encodes is
+   * submitted before the group: it must not depend on a replay of the same group.
+   */
+  submitTogether(label: string, fn: () => void): void {
+    if (this.group) throw new ArgumentError(label, 'submitTogether() cannot be nested');
+    if (this.recorder) throw new ArgumentError(label, 'submitTogether() cannot run inside a compiled step\'s trace');
+    this.flush();
+    if (this.lostError) throw this.lostError;
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const group = { label, encoder: this.device.createCommandEncoder({ label }), ops: [] as string[], kernels: [] as string[], owners: new Set<object>() };
+    this.group = group;
+    try {
+      fn();
+    } finally {
+      this.group = null;
+      this.flush();
+      if (group.ops.length) {
+        this.device.queue.submit([group.encoder.finish()]);
+        this.stats.submits++;
+      }
+      const ctx = { ops: group.ops.length ? group.ops : [label], kernels: group.kernels };
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+    }
   }
 
   /** @internal Keeps buffers a compiled plan uses alive and out of reuse. */

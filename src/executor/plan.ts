@@ -251,7 +251,7 @@ export class Plan {
       write(queue);
       for (const u of this.directUploads) writeWords(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
       for (const u of this.sourcedUploads) writeWords(queue, u.source!, 0, u.produce!());
-    });
+    }, this);
     this.rt.stats.dispatches += this.counts.dispatches;
   }
 

@@ -1,0 +1,113 @@
+import type { Runtime } from '../device.js';
+import { ArgumentError } from '../errors.js';
+import type { InMemoryDataset } from '../data/loader.js';
+import type { Tensor } from '../tensor.js';
+import type { TrialConfig } from './space.js';
+import { TrialRun, type RunSettings, type TrialPoint } from './trial-run.js';
+
+/** One run to train: a configuration on one fold. */
+export interface RunJob {
+  index: number;
+  fold: number;
+  config: TrialConfig;
+  seed: number;
+  train: InMemoryDataset;
+  val: InMemoryDataset;
+}
+
+/** GPU memory of a search: what one trial holds, and how many trained at once. */
+export interface SearchMemory {
+  /**
+   * Pool bytes one trial holds while it trains (parameters, gradients, optimizer state, the compiled step's
+   * intermediates and input slots, metrics), measured on the first trial after its first step.
+   */
+  perTrialBytes: number;
+  /** Trials trained at once: min(requested, memoryBudget / perTrialBytes, runs). */
+  concurrency: number;
+  requested: number;
+  memoryBudget: number;
+  /** Largest pool bytes in use seen at the end of a round. */
+  peakInUseBytes: number;
+}
+
+export interface SchedulerHooks {
+  onRunEnd(job: RunJob, run: TrialRun, seconds: number): Promise<void>;
+  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => void;
+}
+
+/** One step of each run, in one submit; the losses are freed once that submit is made. */
+export function round(rt: Runtime, runs: readonly TrialRun[]): void {
+  const losses: Tensor[] = [];
+  try {
+    rt.submitTogether('search round', () => {
+      for (const run of runs) losses.push(run.runStep());
+    });
+  } finally {
+    for (const l of losses) l.dispose();
+  }
+}
+
+/** Rounds queued between waits for the GPU (bounds how far the CPU runs ahead, and the pending uploads). */
+const ROUNDS_IN_FLIGHT = 16;
+
+/**
+ * Trains the jobs, up to `concurrency` at once: each round, every active run takes one step and all those
+ * steps go to the GPU as one command buffer and one `queue.submit` (`rt.submitTogether`). Runs validate at
+ * the end of their segments (an epoch, or evalEvery steps), then free their slot when done, stopped early or
+ * diverged, and the next job takes it. Concurrency changes nothing in what a run computes: the same
+ * configuration gives the same weights at any concurrency.
+ */
+export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number }, hooks: SchedulerHooks): Promise<SearchMemory> {
+  const { concurrency: requested, memoryBudget } = limits;
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new ArgumentError('search', `concurrency must be a positive integer, got ${requested}`);
+  if (!(memoryBudget > 0)) throw new ArgumentError('search', `memoryBudget must be positive, got ${memoryBudget}`);
+  const memory: SearchMemory = { perTrialBytes: 0, concurrency: Math.min(requested, jobs.length), requested, memoryBudget, peakInUseBytes: 0 };
+  const queue = [...jobs];
+  const active: { job: RunJob; run: TrialRun; start: number }[] = [];
+  const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings), start: performance.now() });
+
+  // The first trial alone, one step, to measure what a trial holds; then the bound.
+  if (queue.length) {
+    const before = rt.memory().inUseBytes;
+    start(queue.shift()!);
+    round(rt, active.map((a) => a.run));
+    await rt.sync();
+    memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - before);
+    const fits = Math.floor(memoryBudget / memory.perTrialBytes);
+    if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
+    memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
+  }
+
+  try {
+    while (active.length || queue.length) {
+      while (active.length < memory.concurrency && queue.length) start(queue.shift()!);
+      // One segment: every active run steps up to its next validation; rounds interleave the runs.
+      const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
+      let pending: Promise<void> | null = null;
+      for (let r = 0; r < rounds; r++) {
+        round(rt, active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run] : [])));
+        if ((r + 1) % ROUNDS_IN_FLIGHT === 0) {
+          if (pending) await pending;
+          pending = rt.device.queue.onSubmittedWorkDone();
+        }
+      }
+      if (pending) await pending;
+      memory.peakInUseBytes = Math.max(memory.peakInUseBytes, rt.memory().inUseBytes);
+      for (const a of [...active]) {
+        const status = await a.run.validate();
+        const point = a.run.history[a.run.history.length - 1];
+        if (point) hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
+        if (status === 'running') continue;
+        active.splice(active.indexOf(a), 1);
+        try {
+          await hooks.onRunEnd(a.job, a.run, (performance.now() - a.start) / 1000);
+        } finally {
+          a.run.dispose();
+        }
+      }
+    }
+  } finally {
+    for (const a of active) a.run.dispose();
+  }
+  return memory;
+}
