@@ -66,19 +66,18 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
   const active: { job: RunJob; run: TrialRun; start: number }[] = [];
   const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings), start: performance.now() });
 
-  // The first trial alone, one step, to measure what a trial holds; then the bound.
-  if (queue.length) {
-    const before = rt.memory().inUseBytes;
-    start(queue.shift()!);
-    round(rt, active.map((a) => a.run));
-    await rt.sync();
-    memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - before);
-    const fits = Math.floor(memoryBudget / memory.perTrialBytes);
-    if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
-    memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
-  }
-
   try {
+    // The first trial alone, one step, to measure what a trial holds; then the bound.
+    if (queue.length) {
+      const before = rt.memory().inUseBytes;
+      start(queue.shift()!);
+      round(rt, active.map((a) => a.run));
+      await rt.sync();
+      memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - before);
+      const fits = Math.floor(memoryBudget / memory.perTrialBytes);
+      if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
+      memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
+    }
     while (active.length || queue.length) {
       while (active.length < memory.concurrency && queue.length) start(queue.shift()!);
       // One segment: every active run steps up to its next validation; rounds interleave the runs.

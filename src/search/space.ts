@@ -57,6 +57,8 @@ export function gridValues(spec: ParamSpec, name = 'param', op = 'gridSearch'): 
   const n = s.grid;
   if (n === 1 || s.min === s.max) return [s.kind === 'log' ? Math.sqrt(s.min * s.max) : s.kind === 'int' ? Math.round((s.min + s.max) / 2) : (s.min + s.max) / 2];
   const at = (i: number) => {
+    // The ends exactly as given (1e-3, not 1.0000000000000002e-3).
+    if (i === 0 || i === n - 1) return i === 0 ? s.min : s.max;
     const t = i / (n - 1);
     if (s.kind === 'log') return Math.exp(Math.log(s.min) + t * (Math.log(s.max) - Math.log(s.min)));
     const v = s.min + t * (s.max - s.min);
