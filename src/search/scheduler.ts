@@ -2,6 +2,7 @@ import type { Runtime } from '../device.js';
 import { ArgumentError } from '../errors.js';
 import type { InMemoryDataset } from '../data/loader.js';
 import type { Tensor } from '../tensor.js';
+import { BatchFeed } from './batch-feed.js';
 import type { TrialConfig } from './space.js';
 import { TrialRun, type RunSettings, type TrialPoint } from './trial-run.js';
 
@@ -36,7 +37,7 @@ export interface SchedulerHooks {
 }
 
 /** One step of each run, in one submit; the losses are freed once that submit is made. */
-export function round(rt: Runtime, runs: readonly TrialRun[]): void {
+export function round(rt: Runtime, runs: readonly TrialRun[], feeds: Iterable<BatchFeed> = []): void {
   const losses: Tensor[] = [];
   try {
     rt.submitTogether('search round', () => {
@@ -44,6 +45,30 @@ export function round(rt: Runtime, runs: readonly TrialRun[]): void {
     });
   } finally {
     for (const l of losses) l.dispose();
+    for (const f of feeds) f.endRound();
+  }
+}
+
+/** One BatchFeed per (training set, batch size), in a data order seeded by `seed`. */
+export class FeedSet {
+  private readonly feeds = new Map<InMemoryDataset, Map<number, BatchFeed>>();
+  constructor(private readonly rt: Runtime, private readonly seed: number) {}
+
+  get(train: InMemoryDataset, batchSize: number): BatchFeed {
+    let bySize = this.feeds.get(train);
+    if (!bySize) this.feeds.set(train, (bySize = new Map()));
+    let feed = bySize.get(batchSize);
+    if (!feed) bySize.set(batchSize, (feed = new BatchFeed(this.rt, train, batchSize, this.seed)));
+    return feed;
+  }
+
+  *[Symbol.iterator](): Iterator<BatchFeed> {
+    for (const bySize of this.feeds.values()) yield* bySize.values();
+  }
+
+  dispose(): void {
+    for (const f of this) f.dispose();
+    this.feeds.clear();
   }
 }
 
@@ -57,21 +82,22 @@ const ROUNDS_IN_FLIGHT = 16;
  * diverged, and the next job takes it. Concurrency changes nothing in what a run computes: the same
  * configuration gives the same weights at any concurrency.
  */
-export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number }, hooks: SchedulerHooks): Promise<SearchMemory> {
+export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number; dataSeed: number }, hooks: SchedulerHooks): Promise<SearchMemory> {
   const { concurrency: requested, memoryBudget } = limits;
   if (!(Number.isInteger(requested) && requested >= 1)) throw new ArgumentError('search', `concurrency must be a positive integer, got ${requested}`);
   if (!(memoryBudget > 0)) throw new ArgumentError('search', `memoryBudget must be positive, got ${memoryBudget}`);
   const memory: SearchMemory = { perTrialBytes: 0, concurrency: Math.min(requested, jobs.length), requested, memoryBudget, peakInUseBytes: 0 };
   const queue = [...jobs];
   const active: { job: RunJob; run: TrialRun; start: number }[] = [];
-  const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings), start: performance.now() });
+  const feeds = new FeedSet(rt, limits.dataSeed);
+  const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() });
 
   try {
     // The first trial alone, one step, to measure what a trial holds; then the bound.
     if (queue.length) {
       const before = rt.memory().inUseBytes;
       start(queue.shift()!);
-      round(rt, active.map((a) => a.run));
+      round(rt, active.map((a) => a.run), feeds);
       await rt.sync();
       memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - before);
       const fits = Math.floor(memoryBudget / memory.perTrialBytes);
@@ -84,7 +110,7 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
       const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
       let pending: Promise<void> | null = null;
       for (let r = 0; r < rounds; r++) {
-        round(rt, active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run] : [])));
+        round(rt, active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run] : [])), feeds);
         if ((r + 1) % ROUNDS_IN_FLIGHT === 0) {
           if (pending) await pending;
           pending = rt.device.queue.onSubmittedWorkDone();
@@ -107,6 +133,7 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
     }
   } finally {
     for (const a of active) a.run.dispose();
+    feeds.dispose();
   }
   return memory;
 }

@@ -72,7 +72,10 @@ export interface TrainingSearchOptions {
   concurrency?: number;
   /** Bytes of GPU memory the concurrent trials may use together (default 1 GiB). */
   memoryBudget?: number;
-  /** Seeds the draws, the splits, each trial's initialization and data order (default 0). */
+  /**
+   * Seeds the draws, the splits and the data order (the same for every trial: common random numbers), and
+   * each trial's initialization (trial i: seed + i). Default 0.
+   */
   seed?: number;
   /** 'best' (default): only the best trial's weights; 'all': every trial's; 'none'. */
   keepWeights?: 'best' | 'all' | 'none';
@@ -171,7 +174,7 @@ export async function searchConfigs(configs: TrialConfig[], opts: TrainingSearch
   let bestWeights: { score: number; bytes: Uint8Array } | null = null;
   const better = (a: number, b: number) => (metric === 'valAcc' ? a > b : a < b);
 
-  const memory = await runTrials(rt, jobs, settings, { concurrency: opts.concurrency ?? 8, memoryBudget: opts.memoryBudget ?? 2 ** 30 }, {
+  const memory = await runTrials(rt, jobs, settings, { concurrency: opts.concurrency ?? 8, memoryBudget: opts.memoryBudget ?? 2 ** 30, dataSeed: seed }, {
     onProgress: opts.onProgress,
     async onRunEnd(job, run, seconds) {
       const status: TrialStatus = run.status === 'running' ? 'done' : run.status;

@@ -1,7 +1,7 @@
 import type { Runtime } from '../device.js';
 import { ArgumentError } from '../errors.js';
 import { compile, type CompiledStep } from '../executor/compile.js';
-import { DataLoader, type Batch, type InMemoryDataset } from '../data/loader.js';
+import type { InMemoryDataset } from '../data/loader.js';
 import * as G from '../grad/index.js';
 import { saveModel } from '../io/model.js';
 import type { Module } from '../nn/module.js';
@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor.js';
 import { evaluate, type LossFn } from '../train/fit.js';
 import { MetricAccumulator } from '../train/metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from '../train/snapshot.js';
+import type { BatchFeed } from './batch-feed.js';
 import type { TrialConfig } from './space.js';
 
 /** One validation of a run: after `step` optimizer steps. */
@@ -104,22 +105,24 @@ export class TrialRun {
   bestPoint: TrialPoint | null = null;
   private readonly step: CompiledStep<Tensor>;
   private readonly metrics: MetricAccumulator;
-  private readonly loader: DataLoader;
+  private readonly feed: BatchFeed;
   private readonly evalEvery: number;
-  private batches: Generator<Batch>;
-  private epoch = 0;
   private segmentEnd: number;
   private waited = 0;
   private snap: Snapshot | null = null;
 
-  constructor(readonly rt: Runtime, readonly config: TrialConfig, readonly seed: number, readonly train: InMemoryDataset, readonly val: InMemoryDataset, private readonly s: RunSettings) {
+  /**
+   * `feed(batchSize)`: the shared mini-batches of `train` at that batch size (see BatchFeed); `seed` sets the
+   * initialization (`seed(seed)` right before the model is built).
+   */
+  constructor(readonly rt: Runtime, readonly config: TrialConfig, readonly seed: number, readonly train: InMemoryDataset, readonly val: InMemoryDataset, private readonly s: RunSettings, feed: (batchSize: number) => BatchFeed) {
     this.batchSize = num(config, 'batchSize', s.batchSize);
     if (!(Number.isInteger(this.batchSize) && this.batchSize >= 1)) throw new ArgumentError('search', `batchSize must be a positive integer, got ${this.batchSize}`);
-    this.loader = new DataLoader(train, { batchSize: this.batchSize, seed });
-    this.totalSteps = s.steps ?? (s.epochs ?? 1) * this.loader.batchesPerEpoch;
-    this.evalEvery = Math.min(s.evalEvery ?? this.loader.batchesPerEpoch, this.totalSteps);
+    this.feed = feed(this.batchSize);
+    this.feed.readers++;
+    this.totalSteps = s.steps ?? (s.epochs ?? 1) * this.feed.batchesPerEpoch;
+    this.evalEvery = Math.min(s.evalEvery ?? this.feed.batchesPerEpoch, this.totalSteps);
     this.segmentEnd = this.evalEvery;
-    this.batches = this.loader.batches(0);
     // The configuration's initialization is a function of its seed only, whatever ran before.
     seedRng(seed, rt);
     this.model = s.model(config);
@@ -148,12 +151,7 @@ export class TrialRun {
    * dispose it only after the submit that computes it, or its buffer could be handed to other work first.
    */
   runStep(): Tensor {
-    let next = this.batches.next();
-    if (next.done) {
-      this.batches = this.loader.batches(++this.epoch);
-      next = this.batches.next();
-    }
-    const b = next.value as Batch;
+    const b = this.feed.batch(this.stepsDone);
     const loss = this.step(b.x, b.y);
     this.metrics.countBatch(b.size);
     this.stepsDone++;
@@ -165,7 +163,7 @@ export class TrialRun {
     const trainM = await this.metrics.read();
     this.metrics.reset();
     const diverged = (v: number) => !Number.isFinite(v) || (this.s.divergeAbove !== undefined && v > this.s.divergeAbove);
-    const epoch = this.stepsDone / this.loader.batchesPerEpoch;
+    const epoch = this.stepsDone / this.feed.batchesPerEpoch;
     if (diverged(trainM.loss)) {
       this.history.push({ step: this.stepsDone, epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: NaN, valAcc: NaN, lr: this.optimizer.lr });
       return (this.status = 'diverged');
@@ -203,6 +201,7 @@ export class TrialRun {
   }
 
   dispose(): void {
+    this.feed.readers--;
     this.snap?.dispose();
     this.step.dispose();
     this.metrics.dispose();
