@@ -82,7 +82,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
 }
 
 /** Creates the report folder (once) and returns it. */
-function reportDir(out: string, root: string): string {
+export function reportDir(out: string, root: string): string {
   const runs = path.join(root, 'runs');
   // Reports are outputs, never sources: the default folder ignores itself rather than relying on the repo's .gitignore.
   if (out.startsWith(runs + path.sep) && !existsSync(runs)) {
