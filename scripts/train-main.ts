@@ -1,15 +1,16 @@
 // The body of `npm run train` once a runner is chosen: parse the flags, train, print the result and write
 // the report folder. scripts/train-cli.ts runs it with Chromium or a Node child; scripts/train-gpu-entry.ts
 // runs it in-process on a machine that has Node and a GPU but no npm.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { encodePng } from '../src/report/png.js';
 import { formatDuration } from '../src/report/progress.js';
-import { accuracyChart, lossChart, reportMarkdown, type TrainingRun } from '../src/report/training.js';
+import { accuracyChart, CURVE_COLORS, lossChart, reportMarkdown, type TrainingRun } from '../src/report/training.js';
+import { lineChart } from '../src/report/chart.js';
 import { Display } from './train-display.js';
 import { HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
-import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
+import type { LrFinderReport, RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 export interface Runner {
   /** Where the training runs, for the first line printed. */
@@ -41,6 +42,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
     // Checkpoints go straight to the report folder; everything else to the display.
     const io: RunnerIo = {
       onMessage: (m) => {
+        if (m.type === 'lr-finder') return display.log(lrFinderLine(m.report));
         if (m.type !== 'checkpoint') return display.onMessage(m);
         const file = path.join(reportDir(out, root), `checkpoint-epoch-${m.epoch}.safetensors`);
         writeFileSync(file, m.bytes);
@@ -49,7 +51,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
       status: display.status,
       log: display.log,
     };
-    result = await runner.run(cli, { options, testSubset, dataDir }, io);
+    result = await runner.run(cli, { options, testSubset, dataDir, findLr: cli.findLr }, io);
   } catch (e) {
     display.clear();
     console.error(`train: failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -65,7 +67,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
     adapter: result.adapter,
     model: result.model,
     parameters: result.parameters,
-    options,
+    options: result.lrFinder ? { ...options, lr: result.lrFinder.usedLr } : options,
     data: { trainSamples: result.trainSamples, testSamples: result.testSamples },
     epochs: result.epochs,
     batches: result.batches,
@@ -74,11 +76,36 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
     timings: { trainSeconds, recipeSeconds: result.totalSeconds, wallSeconds: (performance.now() - wallStart) / 1000 },
   };
   writeReport(out, run, result.weights, root);
+  if (result.lrFinder) writeLrFinder(out, result.lrFinder);
 
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
   console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(out, 'report.md')) || out}`);
   return 0;
+}
+
+function lrFinderLine(r: LrFinderReport): string {
+  const found = Number.isFinite(r.suggestedLr);
+  return `learning-rate range test (${r.lrs.length} of ${r.steps} steps${r.diverged ? ', stopped at divergence' : ''}): ` +
+    (found ? `steepest descent at lr ${r.suggestedLr.toPrecision(3)}, lowest loss at ${r.minLossLr.toPrecision(3)}; training with lr ${r.usedLr.toPrecision(3)}`
+      : `the loss never fell; training with --lr ${r.usedLr}`);
+}
+
+/** lr-finder.json, lr-finder.png and a section of report.md. */
+function writeLrFinder(out: string, r: LrFinderReport): void {
+  writeFileSync(path.join(out, 'lr-finder.json'), `${JSON.stringify(r, null, 2)}\n`);
+  const log10 = (v: number) => Math.log10(v);
+  const chart = lineChart({
+    title: 'Learning-rate range test (Smith): loss against log10(lr)', xLabel: 'log10(learning rate)', yLabel: 'loss',
+    series: [
+      { name: 'batch loss', points: r.lrs.map((lr, i) => [log10(lr), r.losses[i]!] as const), color: CURVE_COLORS.batch, markers: false },
+      { name: 'smoothed', points: r.lrs.map((lr, i) => [log10(lr), r.smoothed[i]!] as const), color: CURVE_COLORS.train, markers: false },
+      ...(Number.isFinite(r.suggestedLr) ? [{ name: 'suggested', points: [[log10(r.suggestedLr), r.smoothed[r.lrs.indexOf(r.suggestedLr)]!] as const], color: CURVE_COLORS.test, markers: true, line: false }] : []),
+    ],
+  });
+  writeFileSync(path.join(out, 'lr-finder.png'), encodePng(chart, (b) => deflateSync(b)));
+  const report = path.join(out, 'report.md');
+  writeFileSync(report, `${readFileSync(report, 'utf8')}\n## Learning-rate range test\n\n${lrFinderLine(r)}.\n\n![lr finder](lr-finder.png)\n`);
 }
 
 /** Creates the report folder (once) and returns it. */

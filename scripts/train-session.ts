@@ -3,15 +3,20 @@
 import { init } from '../src/device.js';
 import { loadFashionMNIST, type FashionMNISTOptions } from '../src/data/fashion-mnist.js';
 import type { BatchLoss } from '../src/report/training.js';
-import { trainFashionMNIST, type BatchProgress, type EpochReport, type RecipeOptions, type TrainResult } from '../src/train/recipe.js';
+import { findRecipeLr, trainFashionMNIST, type BatchProgress, type EpochReport, type RecipeOptions, type TrainResult } from '../src/train/recipe.js';
+import type { LrFinderResult } from '../src/search/lr-finder.js';
 
 /** What the session is doing; 'training' starts with shader compilation and ends after the last epoch. */
-export type Phase = 'loading data' | 'initializing WebGPU' | 'training' | 'testing';
+export type Phase = 'loading data' | 'initializing WebGPU' | 'finding the learning rate' | 'training' | 'testing';
+
+/** `--find-lr`: the range test's curve and suggestion, and the learning rate the run then trained with. */
+export type LrFinderReport = LrFinderResult & { usedLr: number; steps: number };
 
 export type TrainMessage =
   | { type: 'phase'; phase: Phase }
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; report: EpochReport }
+  | { type: 'lr-finder'; report: LrFinderReport }
   /** Weights and optimizer state after `epoch` (safetensors), every `checkpointEvery` epochs. */
   | { type: 'checkpoint'; epoch: number; bytes: Uint8Array };
 
@@ -28,6 +33,8 @@ export interface RunnerIo {
 export interface SessionRequest {
   options: RecipeOptions;
   testSubset?: number;
+  /** Run the learning-rate range test over this many steps first, and train with its suggestion. */
+  findLr?: number;
   /** Folder with the four .gz files, for the Node runners and the browser runner's file server (the page fetches a URL). */
   dataDir?: string;
 }
@@ -37,6 +44,7 @@ export interface SessionResult extends TrainResult {
   batches: BatchLoss[];
   trainSamples: number;
   testSamples: number;
+  lrFinder?: LrFinderReport;
 }
 
 /**
@@ -44,7 +52,7 @@ export interface SessionResult extends TrainResult {
  * browser, a directory in Node). The result repeats what the messages carried (epochs, batch losses), so the
  * report never depends on their delivery.
  */
-export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, { options, testSubset }: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
+export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, { options, testSubset, findLr }: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
   send({ type: 'phase', phase: 'loading data' });
   const full = await loadFashionMNIST(data);
   const { train } = full;
@@ -54,6 +62,14 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
   const test = { images: full.test.images.subarray(0, n * pixels), labels: full.test.labels.subarray(0, n), n };
   send({ type: 'phase', phase: 'initializing WebGPU' });
   await init({ gpu });
+  let lrFinder: LrFinderReport | undefined;
+  if (findLr) {
+    send({ type: 'phase', phase: 'finding the learning rate' });
+    const r = await findRecipeLr({ train, test }, options, findLr);
+    lrFinder = { ...r, usedLr: Number.isFinite(r.suggestedLr) ? r.suggestedLr : options.lr, steps: findLr };
+    send({ type: 'lr-finder', report: lrFinder });
+    options = { ...options, lr: lrFinder.usedLr };
+  }
   send({ type: 'phase', phase: 'training' });
   const batches: BatchLoss[] = [];
   const result = await trainFashionMNIST(
@@ -69,5 +85,5 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
     },
     (epoch, bytes) => send({ type: 'checkpoint', epoch, bytes }),
   );
-  return { ...result, batches, trainSamples: Math.min(options.subset ?? train.n, train.n), testSamples: test.n };
+  return { ...result, batches, trainSamples: Math.min(options.subset ?? train.n, train.n), testSamples: test.n, lrFinder };
 }

@@ -8,6 +8,7 @@ import { seed as seedRng } from '../ops/creation.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../optim/optimizer.js';
 import { cosineAnnealing } from '../optim/schedules.js';
 import { evaluate, fit, type EpochMetrics } from './fit.js';
+import { findLr, type LrFinderResult } from '../search/lr-finder.js';
 
 /** The `npm run train` recipe: a ready model on Fashion-MNIST with validation, test accuracy and weights. */
 
@@ -62,7 +63,7 @@ export function buildModel(name: ModelName): Module {
   }
 }
 
-function buildOptimizer(model: Module, opts: RecipeOptions, steps: number): Optimizer {
+export function buildOptimizer(model: Module, opts: RecipeOptions, steps: number): Optimizer {
   const params = model.parameters();
   const schedule = opts.schedule === 'cosine' ? cosineAnnealing(steps) : undefined;
   switch (opts.optimizer) {
@@ -73,6 +74,32 @@ function buildOptimizer(model: Module, opts: RecipeOptions, steps: number): Opti
   }
 }
 
+/** The recipe's training and validation parts of Fashion-MNIST's training split. */
+export function recipeSplit(data: FashionMNISTData, opts: RecipeOptions): { train: InMemoryDataset; val: InMemoryDataset } {
+  const all = fashionMNISTDataset(data.train);
+  const pool = opts.subset && opts.subset < all.length ? all.subset(Int32Array.from({ length: opts.subset }, (_, i) => i)) : all;
+  return splitTrainVal(pool, opts.valFraction, opts.seed);
+}
+
+/**
+ * Smith's range test on the recipe's model (initialized as training would), optimizer kind and training
+ * part: the learning rate grows exponentially from 1e-6 to 1 over `steps` steps (the recipe's optimizers all
+ * diverge below 1 on Fashion-MNIST). The model is thrown away afterwards.
+ */
+export async function findRecipeLr(data: FashionMNISTData, opts: RecipeOptions, steps = 100): Promise<LrFinderResult> {
+  seedRng(opts.seed);
+  const { train } = recipeSplit(data, opts);
+  const model = buildModel(opts.model);
+  try {
+    return await findLr(model, train, {
+      minLr: 1e-6, maxLr: 1, steps, batchSize: opts.batchSize, seed: opts.seed,
+      optimizer: () => buildOptimizer(model, { ...opts, schedule: 'constant' }, steps),
+    });
+  } finally {
+    model.dispose();
+  }
+}
+
 export async function trainFashionMNIST(
   data: FashionMNISTData, opts: RecipeOptions, onBatch: (p: BatchProgress) => void, onEpoch: (e: EpochReport) => void,
   onCheckpoint?: (epoch: number, bytes: Uint8Array) => void | Promise<void>,
@@ -80,9 +107,7 @@ export async function trainFashionMNIST(
   const start = performance.now();
   const rt = getRuntime();
   seedRng(opts.seed);
-  const all = fashionMNISTDataset(data.train);
-  const pool = opts.subset && opts.subset < all.length ? all.subset(Int32Array.from({ length: opts.subset }, (_, i) => i)) : all;
-  const { train, val } = splitTrainVal(pool, opts.valFraction, opts.seed);
+  const { train, val } = recipeSplit(data, opts);
   const model = buildModel(opts.model);
   const optimizer = buildOptimizer(model, opts, opts.epochs * Math.ceil(train.length / opts.batchSize));
   try {

@@ -37,3 +37,18 @@ describe('npm run search flags', () => {
     expect(() => parseSearchCli(['--concurrency', '0'], root)).toThrow(/positive integer/);
   });
 });
+
+describe('npm run train --find-lr', () => {
+  it('asks for a range test of 100 steps by default, and checks its flags', async () => {
+    const { parseCli } = await import('../../scripts/train-options.js');
+    const plain = parseCli([], root);
+    const found = parseCli(['--find-lr'], root);
+    const steps = parseCli(['--find-lr', '--find-lr-steps', '250'], root);
+    if (plain === 'help' || found === 'help' || steps === 'help') throw new Error('expected options');
+    expect(plain.findLr).toBeUndefined();
+    expect(found.findLr).toBe(100);
+    expect(steps.findLr).toBe(250);
+    expect(() => parseCli(['--find-lr-steps', '50'], root)).toThrow(/needs --find-lr/);
+    expect(() => parseCli(['--find-lr', '--find-lr-steps', '1'], root)).toThrow(/integer ≥ 2/);
+  });
+});
