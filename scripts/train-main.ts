@@ -87,7 +87,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
 function lrFinderLine(r: LrFinderReport): string {
   const found = Number.isFinite(r.suggestedLr);
   return `learning-rate range test (${r.lrs.length} of ${r.steps} steps${r.diverged ? ', stopped at divergence' : ''}): ` +
-    (found ? `steepest descent at lr ${r.suggestedLr.toPrecision(3)}, lowest loss at ${r.minLossLr.toPrecision(3)}; training with lr ${r.usedLr.toPrecision(3)}`
+    (found ? `lowest smoothed loss at lr ${r.minLossLr.toPrecision(3)}, steepest descent at ${r.steepestLr.toPrecision(3)}; training with a tenth of the lowest, lr ${r.usedLr.toPrecision(3)}`
       : `the loss never fell; training with --lr ${r.usedLr}`);
 }
 
@@ -95,12 +95,15 @@ function lrFinderLine(r: LrFinderReport): string {
 function writeLrFinder(out: string, r: LrFinderReport): void {
   writeFileSync(path.join(out, 'lr-finder.json'), `${JSON.stringify(r, null, 2)}\n`);
   const log10 = (v: number) => Math.log10(v);
+  // The diverging tail would flatten the curve: losses above 1.5× the first smoothed one are left out.
+  const cap = 1.5 * Math.max(r.smoothed[0]!, Math.min(...r.smoothed));
+  const capped = (v: number) => (v <= cap ? v : NaN);
   const chart = lineChart({
-    title: 'Learning-rate range test (Smith): loss against log10(lr)', xLabel: 'log10(learning rate)', yLabel: 'loss',
+    title: 'LR range test: loss vs log10(lr)', xLabel: 'log10(learning rate)', yLabel: 'loss',
     series: [
-      { name: 'batch loss', points: r.lrs.map((lr, i) => [log10(lr), r.losses[i]!] as const), color: CURVE_COLORS.batch, markers: false },
-      { name: 'smoothed', points: r.lrs.map((lr, i) => [log10(lr), r.smoothed[i]!] as const), color: CURVE_COLORS.train, markers: false },
-      ...(Number.isFinite(r.suggestedLr) ? [{ name: 'suggested', points: [[log10(r.suggestedLr), r.smoothed[r.lrs.indexOf(r.suggestedLr)]!] as const], color: CURVE_COLORS.test, markers: true, line: false }] : []),
+      { name: 'batch loss', points: r.lrs.map((lr, i) => [log10(lr), capped(r.losses[i]!)] as const), color: CURVE_COLORS.batch, markers: false },
+      { name: 'smoothed', points: r.lrs.map((lr, i) => [log10(lr), capped(r.smoothed[i]!)] as const), color: CURVE_COLORS.train, markers: false },
+      ...(Number.isFinite(r.suggestedLr) ? [{ name: 'lowest loss', points: [[log10(r.minLossLr), r.smoothed[r.lrs.indexOf(r.minLossLr)]!] as const], color: CURVE_COLORS.test, markers: true, line: false }] : []),
     ],
   });
   writeFileSync(path.join(out, 'lr-finder.png'), encodePng(chart, (b) => deflateSync(b)));

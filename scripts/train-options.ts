@@ -32,7 +32,8 @@ usage: npm run train -- [flags]
   --data DIR         folder with the four Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
   --find-lr          first run Smith's learning-rate range test (lr from 1e-6 to 1, exponentially, with the
-                     chosen optimizer), then train with its suggested lr (--lr is the fallback); the curve
+                     chosen optimizer), then train with a tenth of the lr at its lowest loss (--lr is the
+                     fallback when the loss never falls); the curve
                      goes into the report folder (lr-finder.png, lr-finder.json)
   --find-lr-steps N  steps of the range test (default 100)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium

@@ -19,7 +19,7 @@ export interface LrFinderOptions {
   /** The optimizer to test (its learning rate is driven by the test); default SGD with momentum 0.9. */
   optimizer?: (params: Tensor[]) => Optimizer;
   loss?: LossFn;
-  /** Exponential smoothing of the loss curve (default 0.98, with bias correction). */
+  /** Exponential smoothing of the loss curve, bias-corrected (default min(0.98, 1 − 4/steps): less lag on short tests). */
   smoothing?: number;
   /** Stop once the smoothed loss exceeds this many times its minimum (default 4), or is NaN/Inf. */
   divergeFactor?: number;
@@ -35,12 +35,14 @@ export interface LrFinderResult {
   /** The smoothed curve the suggestion reads. */
   smoothed: number[];
   /**
-   * Suggested learning rate: where the smoothed loss falls fastest against log(lr), before its minimum
-   * (Smith's range test; fastai's 'steep' point). NaN when the loss never fell.
+   * Suggested learning rate: a tenth of `minLossLr` (Smith's rule of thumb: an order of magnitude below where
+   * the loss stops falling). NaN when the loss never fell.
    */
   suggestedLr: number;
-  /** Learning rate at the smoothed loss's minimum (a rule of thumb is a tenth of it). */
+  /** Learning rate at the smoothed loss's minimum. */
   minLossLr: number;
+  /** Where the smoothed loss falls fastest against log(lr), before its minimum (fastai's 'steep' point); NaN when it never falls. */
+  steepestLr: number;
   /** The test stopped early because the loss diverged. */
   diverged: boolean;
 }
@@ -55,7 +57,7 @@ const READ_EVERY = 10;
  */
 export async function findLr(model: Module, data: InMemoryDataset, opts: LrFinderOptions = {}): Promise<LrFinderResult> {
   const minLr = opts.minLr ?? 1e-7, maxLr = opts.maxLr ?? 10, steps = opts.steps ?? 100;
-  const beta = opts.smoothing ?? 0.98, factor = opts.divergeFactor ?? 4;
+  const beta = opts.smoothing ?? Math.min(0.98, 1 - 4 / steps), factor = opts.divergeFactor ?? 4;
   if (!(minLr > 0 && maxLr > minLr && Number.isFinite(maxLr))) throw new ArgumentError('findLr', `needs 0 < minLr < maxLr, got minLr = ${minLr}, maxLr = ${maxLr}`);
   if (!(Number.isInteger(steps) && steps >= 2)) throw new ArgumentError('findLr', `steps must be an integer ≥ 2, got ${steps}`);
   if (!(beta >= 0 && beta < 1)) throw new ArgumentError('findLr', `smoothing must be in [0, 1), got ${beta}`);
@@ -116,11 +118,10 @@ export async function findLr(model: Module, data: InMemoryDataset, opts: LrFinde
   return { lrs, losses, smoothed, ...suggest(lrs, smoothed), diverged };
 }
 
-/** The steepest descent of the smoothed loss against log(lr), before its minimum. */
-export function suggest(lrs: readonly number[], smoothed: readonly number[]): { suggestedLr: number; minLossLr: number } {
+/** The suggestions read from the smoothed curve: a tenth of its minimum's lr, and its steepest descent before it. */
+export function suggest(lrs: readonly number[], smoothed: readonly number[]): { suggestedLr: number; minLossLr: number; steepestLr: number } {
   let iMin = -1;
   for (let i = 0; i < smoothed.length; i++) if (Number.isFinite(smoothed[i]!) && (iMin < 0 || smoothed[i]! < smoothed[iMin]!)) iMin = i;
-  if (iMin < 0) return { suggestedLr: NaN, minLossLr: NaN };
   let steepest = 0, at = -1;
   for (let i = 1; i <= iMin; i++) {
     const slope = (smoothed[i]! - smoothed[i - 1]!) / (Math.log(lrs[i]!) - Math.log(lrs[i - 1]!));
@@ -129,5 +130,7 @@ export function suggest(lrs: readonly number[], smoothed: readonly number[]): { 
       at = i;
     }
   }
-  return { suggestedLr: at < 0 ? NaN : lrs[at]!, minLossLr: lrs[iMin]! };
+  // A minimum at the first step means the loss never fell.
+  if (iMin <= 0 || at < 0) return { suggestedLr: NaN, minLossLr: iMin < 0 ? NaN : lrs[iMin]!, steepestLr: NaN };
+  return { suggestedLr: lrs[iMin]! / 10, minLossLr: lrs[iMin]!, steepestLr: lrs[at]! };
 }

@@ -20,10 +20,12 @@ export interface RunJob {
 export interface SearchMemory {
   /**
    * Pool bytes one trial holds while it trains (parameters, gradients, optimizer state, the compiled step's
-   * intermediates and input slots, metrics), measured on the first trial after its first step.
+   * intermediates and input slots, metrics, its share of the uploaded batches): measured on the first trial
+   * after its first step, then the largest average over the trials training together at the end of a segment.
+   * A trial starts only while (trials + 1) × this fits `memoryBudget`.
    */
   perTrialBytes: number;
-  /** Trials trained at once: min(requested, memoryBudget / perTrialBytes, runs). */
+  /** Trials trained at once at first: min(requested, memoryBudget / perTrialBytes, runs). */
   concurrency: number;
   requested: number;
   memoryBudget: number;
@@ -92,20 +94,22 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
   const feeds = new FeedSet(rt, limits.dataSeed);
   const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() });
 
+  const baseline = rt.memory().inUseBytes;
   try {
     // The first trial alone, one step, to measure what a trial holds; then the bound.
     if (queue.length) {
-      const before = rt.memory().inUseBytes;
       start(queue.shift()!);
       round(rt, active.map((a) => a.run), feeds);
       await rt.sync();
-      memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - before);
+      memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - baseline);
       const fits = Math.floor(memoryBudget / memory.perTrialBytes);
       if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
       memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
     }
     while (active.length || queue.length) {
-      while (active.length < memory.concurrency && queue.length) start(queue.shift()!);
+      // Trials of different sizes (a width in the space): the bound follows the largest average seen.
+      while (queue.length && active.length < memory.concurrency && (active.length + 1) * memory.perTrialBytes <= memoryBudget) start(queue.shift()!);
+      if (!active.length) start(queue.shift()!);
       // One segment: every active run steps up to its next validation; rounds interleave the runs.
       const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
       let pending: Promise<void> | null = null;
@@ -117,7 +121,9 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
         }
       }
       if (pending) await pending;
-      memory.peakInUseBytes = Math.max(memory.peakInUseBytes, rt.memory().inUseBytes);
+      const inUse = rt.memory().inUseBytes;
+      memory.peakInUseBytes = Math.max(memory.peakInUseBytes, inUse);
+      memory.perTrialBytes = Math.max(memory.perTrialBytes, Math.round((inUse - baseline) / active.length));
       for (const a of [...active]) {
         const status = await a.run.validate();
         const point = a.run.history[a.run.history.length - 1];

@@ -159,7 +159,9 @@ describe('learning-rate finder', () => {
     expect(r.diverged).toBe(true);
     expect(r.lrs.length).toBeLessThan(60);
     expect(r.suggestedLr).toBeGreaterThan(1e-4);
-    expect(r.suggestedLr).toBeLessThanOrEqual(r.minLossLr);
+    expect(r.suggestedLr).toBeCloseTo(r.minLossLr / 10, 12);
+    expect(r.steepestLr).toBeGreaterThan(1e-4);
+    expect(r.steepestLr).toBeLessThanOrEqual(r.minLossLr);
     expect(Math.min(...r.smoothed)).toBeLessThan(r.smoothed[0]!);
     const after = await Promise.all([...model.stateDict().values()].map((t) => t.toArray()));
     expect(after).toEqual(before);

@@ -80,13 +80,14 @@ describe('search space', () => {
 });
 
 describe('learning-rate suggestion', () => {
-  it('is the steepest descent against log(lr) before the minimum', () => {
+  it('is a tenth of the minimum\'s learning rate; the steepest descent before the minimum is given too', () => {
     const lrs = Array.from({ length: 50 }, (_, i) => 1e-6 * 10 ** (i / 7));
     // A loss that falls fastest around lr = 1e-3 (logistic in log10 lr), minimum near 1e-1, then blows up.
     const loss = lrs.map((lr) => 2 - 1.5 / (1 + Math.exp(-3 * (Math.log10(lr) + 3))) + (lr > 0.1 ? (Math.log10(lr) + 1) ** 2 : 0));
     const s = suggest(lrs, loss);
-    expect(Math.abs(Math.log10(s.suggestedLr) + 3)).toBeLessThan(1 / 7 + 1e-9);
+    expect(Math.abs(Math.log10(s.steepestLr) + 3)).toBeLessThan(1 / 7 + 1e-9);
     expect(Math.abs(Math.log10(s.minLossLr) + 1)).toBeLessThan(2 / 7);
+    expect(s.suggestedLr).toBeCloseTo(s.minLossLr / 10, 15);
     expect(suggest([1, 2], [NaN, NaN]).suggestedLr).toBeNaN();
     expect(suggest([1, 2, 3], [1, 2, 3]).suggestedLr).toBeNaN();
   });
