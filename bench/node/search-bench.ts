@@ -16,7 +16,7 @@ import type { BenchReport } from '../suite/types.js';
 const { values } = parseArgs({
   options: {
     device: { type: 'string', default: 'null' }, batch: { type: 'string', default: '32' }, steps: { type: 'string' },
-    repeats: { type: 'string', default: '5' }, k: { type: 'string', default: '1,4,8' }, models: { type: 'string', default: 'mlp,lenet5' }, out: { type: 'string' },
+    repeats: { type: 'string', default: '5' }, k: { type: 'string', default: '1,4,8' }, models: { type: 'string', default: 'mlp,lenet5' }, modes: { type: 'string', default: 'concurrent,sequential' }, out: { type: 'string' },
   },
 });
 const device = values.device!;
@@ -26,11 +26,18 @@ const batch = Number(values.batch), repeats = Number(values.repeats);
 const steps = Number(values.steps ?? (onNull ? 200 : 3));
 const ks = values.k!.split(',').map(Number);
 const models = values.models!.split(',') as ('mlp' | 'lenet5')[];
+// --modes concurrent: one mode alone (to profile it); the table needs both.
+const modes = values.modes!.split(',') as ('concurrent' | 'sequential')[];
 if (onNull) process.env.VK_ICD_FILENAMES ??= '';
 const rt = await wn.init({ gpu: setupDawn(onNull ? ['backend=null'] : []) });
 
 const SHAPES = { mlp: [784], lenet5: [1, 28, 28] } as const;
-interface Row { model: string; k: number; mode: 'concurrent' | 'sequential'; usPerTrialStep: number; msPerRound: number; submitsPerTrialStep: number; perTrialBytes: number }
+/**
+ * usPerTrialStep: this process's CPU time (user + system, all threads: dawn's and SwiftShader's included) per
+ * trial-step, median over repeats — robust to other processes on a shared machine, unlike wall time, which is
+ * given too (wallUsPerTrialStep, and the fastest repeat's).
+ */
+interface Row { model: string; k: number; mode: 'concurrent' | 'sequential'; usPerTrialStep: number; wallUsPerTrialStep: number; wallUsPerTrialStepFastest: number; submitsPerTrialStep: number; perTrialBytes: number }
 const rows: Row[] = [];
 
 for (const name of models) {
@@ -52,38 +59,46 @@ for (const name of models) {
     const perTrialBytes = (rt.memory().inUseBytes - before) / k;
     // The two modes alternate repeat by repeat, so both see the same machine load.
     const times = { concurrent: [] as number[], sequential: [] as number[] };
+    const cpu = { concurrent: [] as number[], sequential: [] as number[] };
     const submits = { concurrent: 0, sequential: 0 };
     for (let rep = 0; rep < repeats; rep++) {
-      for (const mode of ['concurrent', 'sequential'] as const) {
+      for (const mode of modes) {
         const s0 = rt.stats.submits;
-        const t0 = performance.now();
+        const t0 = performance.now(), c0 = process.cpuUsage();
         if (mode === 'concurrent') for (let s = 0; s < steps; s++) round(rt, runs, feeds);
         else for (const r of runs) for (let s = 0; s < steps; s++) round(rt, [r], feeds);
         await rt.sync();
         times[mode].push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu[mode].push((c.user + c.system) / 1000);
         submits[mode] = rt.stats.submits - s0;
       }
     }
-    for (const mode of ['concurrent', 'sequential'] as const) {
-      const ms = median(times[mode]);
-      const row: Row = { model: name, k, mode, usPerTrialStep: (ms * 1000) / (k * steps), msPerRound: ms / steps, submitsPerTrialStep: submits[mode] / (k * steps), perTrialBytes };
+    for (const mode of modes) {
+      const per = (ms: number) => (ms * 1000) / (k * steps);
+      const row: Row = {
+        model: name, k, mode, usPerTrialStep: per(median(cpu[mode])), wallUsPerTrialStep: per(median(times[mode])), wallUsPerTrialStepFastest: per(Math.min(...times[mode])),
+        submitsPerTrialStep: submits[mode] / (k * steps), perTrialBytes,
+      };
       rows.push(row);
-      console.log(`${name} b${batch} K=${k} ${mode.padEnd(10)} ${row.usPerTrialStep.toFixed(1).padStart(8)} µs per trial-step  (${row.submitsPerTrialStep.toFixed(3)} submits per trial-step, ${(perTrialBytes / 2 ** 20).toFixed(2)} MiB per trial)`);
+      console.log(`${name} b${batch} K=${k} ${mode.padEnd(10)} ${row.usPerTrialStep.toFixed(1).padStart(8)} µs CPU, ${row.wallUsPerTrialStep.toFixed(1).padStart(8)} µs wall per trial-step  (${row.submitsPerTrialStep.toFixed(3)} submits per trial-step, ${(perTrialBytes / 2 ** 20).toFixed(2)} MiB per trial)`);
     }
     for (const r of runs) r.dispose();
     feeds.dispose();
   }
 }
 
-console.log(`\nCost per trial-step, ${onNull ? 'null device (CPU cost)' : 'SwiftShader (whole step)'}, batch ${batch}, median of ${repeats} repeats of ${steps} steps per trial`);
-console.log('| model | K | concurrent | sequential | sequential / concurrent | vs K = 1 sequential |');
-console.log('|---|---|---|---|---|---|');
+const fmt = (us: number) => (us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`);
+if (modes.length < 2) process.exit(0);
+console.log(`\nCost per trial-step, ${onNull ? 'null device (CPU cost)' : 'SwiftShader (whole step)'}, batch ${batch}: process CPU time (user + system) and wall time, medians of ${repeats} repeats of ${steps} steps per trial`);
+console.log('| model | K | CPU: concurrent | CPU: sequential | sequential / concurrent | vs K = 1 sequential | wall (median): concurrent / sequential / ratio |');
+console.log('|---|---|---|---|---|---|---|');
 for (const name of models) {
   const base = rows.find((r) => r.model === name && r.k === ks[0] && r.mode === 'sequential')!.usPerTrialStep;
   for (const k of ks) {
     const c = rows.find((r) => r.model === name && r.k === k && r.mode === 'concurrent')!;
     const s = rows.find((r) => r.model === name && r.k === k && r.mode === 'sequential')!;
-    console.log(`| ${name} b${batch} | ${k} | ${c.usPerTrialStep.toFixed(1)} µs | ${s.usPerTrialStep.toFixed(1)} µs | ${(s.usPerTrialStep / c.usPerTrialStep).toFixed(2)}× | ${(base / c.usPerTrialStep).toFixed(2)}× |`);
+    console.log(`| ${name} b${batch} | ${k} | ${fmt(c.usPerTrialStep)} | ${fmt(s.usPerTrialStep)} | ${(s.usPerTrialStep / c.usPerTrialStep).toFixed(2)}× | ${(base / c.usPerTrialStep).toFixed(2)}× | ${fmt(c.wallUsPerTrialStep)} / ${fmt(s.wallUsPerTrialStep)} / ${(s.wallUsPerTrialStep / c.wallUsPerTrialStep).toFixed(2)}× |`);
   }
 }
 const report = {
@@ -91,7 +106,7 @@ const report = {
   timestamp: new Date().toISOString(),
   machine: machineInfo({ adapter: rt.adapter, device }),
   argv: process.argv.slice(2),
-  notes: ['Per trial-step: wall time of K trials × steps (one submit per round when concurrent, one per step when sequential) / (K · steps), ending with rt.sync().'],
+  notes: ['Per trial-step: process CPU time (user + system, all threads) and wall time of K trials × steps (one submit per round when concurrent, one per step when sequential) / (K · steps), ending with rt.sync(); the two modes alternate repeat by repeat.'],
   rows,
 } as unknown as BenchReport;
 console.log(`wrote ${writeReport(report, outDir(process.argv))}`);
