@@ -151,7 +151,7 @@ export function sortTable(table: TrialResult[], metric: Monitor): TrialResult[] 
 }
 
 /** Trains every configuration (on each fold) and ranks them. */
-export async function searchConfigs(configs: TrialConfig[], opts: TrainingSearchOptions): Promise<SearchResult> {
+export async function searchConfigs(configs: TrialConfig[], opts: Omit<TrainingSearchOptions, 'space'>): Promise<SearchResult> {
   const start = performance.now();
   const rt = opts.runtime ?? getRuntime();
   const metric = opts.metric ?? 'valAcc';
@@ -211,7 +211,7 @@ export async function searchConfigs(configs: TrialConfig[], opts: TrainingSearch
   return { metric, table, best, bestWeights: best ? bestBytes : null, memory, seconds: (performance.now() - start) / 1000 };
 }
 
-function dataSplits(opts: TrainingSearchOptions, seed: number): { train: InMemoryDataset; val: InMemoryDataset }[] {
+function dataSplits(opts: Omit<TrainingSearchOptions, 'space'>, seed: number): { train: InMemoryDataset; val: InMemoryDataset }[] {
   if (opts.folds !== undefined) {
     if (opts.validation) throw new ArgumentError('search', 'give either folds (k-fold cross-validation on data) or a validation set, not both');
     return kFold(opts.data.length, opts.folds, seed).map((f) => ({ train: opts.data.subset(f.train), val: opts.data.subset(f.val) }));

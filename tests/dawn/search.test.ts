@@ -63,7 +63,7 @@ describe('search on the GPU', () => {
 
   it('k-fold scores equal the mean of the folds trained separately (fit + evaluate)', async () => {
     const k = 3, s = TEST_SEED % 1000, config: TrialConfig = { lr: 0.1, optimizer: 'momentum', width: 5 };
-    const r = await searchConfigs([config], { space: {}, model: mlpOf, data, folds: k, epochs: 2, evalEvery: 12, batchSize: 8, seed: s });
+    const r = await searchConfigs([config], { model: mlpOf, data, folds: k, epochs: 2, evalEvery: 12, batchSize: 8, seed: s });
     // Each fold trains 45 or 44 samples: 6 batches of 8 per epoch, one validation at the end of 12 steps.
     expect(r.table[0]!.foldScores).toHaveLength(k);
     const separately: number[] = [];
