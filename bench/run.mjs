@@ -9,6 +9,8 @@
 //                                      compiled step vs one per optimizer), then frames per second of each page in Chromium
 //   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
 //                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
+//   npm run bench -- search [--device null|swiftshader] [--k 1,4,8] [--batch 32] [--steps N]
+//                                      cost per trial-step of K concurrent search trials vs K sequential ones
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
 //        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
 //        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),
@@ -22,12 +24,12 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');
 const argv = process.argv.slice(2);
-const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile', 'playground'].includes(a));
+const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile', 'playground', 'search'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch'].includes(argv[argv.indexOf(a) - 1]));
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch', '--device', '--k', '--steps', '--models'].includes(argv[argv.indexOf(a) - 1]));
 if (unknown.length) {
-  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
+  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead, gpu, profile, playground or search`);
   process.exit(2);
 }
 /**
@@ -69,6 +71,12 @@ const runners = {
       return;
     }
     sh(process.execPath, [file, ...rest]);
+  },
+  async search() {
+    // SwiftShader runs the whole step (VK_ICD_FILENAMES as for tests); null measures the CPU cost alone.
+    const swift = rest.includes('swiftshader');
+    const e = swift && !process.env.VK_ICD_FILENAMES ? { ...process.env, VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' } : process.env;
+    sh(process.execPath, [bundleNode('bench/node/search-bench.ts', 'search-bench.mjs'), ...rest], { env: e });
   },
   async profile() {
     sh(process.execPath, [bundleNode('bench/node/profile-step.ts', 'profile-step.mjs'), ...rest]);

@@ -3,13 +3,16 @@
 // runs it in-process on a machine that has Node and a GPU but no npm.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { lineChart } from './png-chart/chart.js';
+import { encodePng } from './png-chart/png.js';
 import { reportHtml, type ReportAssets } from '../app/report/html.js';
 import { studioUrl } from '../app/session/options.js';
 import { formatDuration } from '../src/report/progress.js';
 import { reportMarkdown, type TrainingRun } from '../src/report/training.js';
 import { Display } from './train-display.js';
 import { HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
-import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
+import type { LrFinderReport, RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 export interface Runner {
   /** Where the training runs, for the first line printed. */
@@ -50,6 +53,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
     // Checkpoints go straight to the report folder; everything else to the display.
     const io: RunnerIo = {
       onMessage: (m) => {
+        if (m.type === 'lr-finder') return display.log(lrFinderLine(m.report));
         if (m.type !== 'checkpoint') return display.onMessage(m);
         const file = path.join(reportDir(out, root), `checkpoint-epoch-${m.epoch}.safetensors`);
         writeFileSync(file, m.bytes);
@@ -58,7 +62,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
       status: display.status,
       log: display.log,
     };
-    result = await runner.run(cli, { options, testSubset, dataDir, checkpointEvery, allowNonFinite }, io);
+    result = await runner.run(cli, { options, testSubset, dataDir, checkpointEvery, allowNonFinite, findLr: cli.findLr }, io);
   } catch (e) {
     display.clear();
     console.error(`train: failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -74,7 +78,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
     adapter: result.adapter,
     model: result.model,
     parameters: result.parameters,
-    options,
+    options: result.lrFinder ? { ...options, lr: result.lrFinder.usedLr } : options,
     studioUrl: studio,
     data: { trainSamples: result.trainSamples, testSamples: result.testSamples },
     epochs: result.epochs,
@@ -84,6 +88,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
     timings: { trainSeconds, recipeSeconds: result.totalSeconds, wallSeconds: (performance.now() - wallStart) / 1000 },
   };
   writeReport(out, run, result.weights, root, reportAssets);
+  if (result.lrFinder) writeLrFinder(out, result.lrFinder);
 
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
   console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
@@ -91,8 +96,35 @@ export async function runTraining(argv: string[], { root, command, runner, repor
   return 0;
 }
 
+function lrFinderLine(r: LrFinderReport): string {
+  const found = Number.isFinite(r.suggestedLr);
+  return `learning-rate range test (${r.lrs.length} of ${r.steps} steps${r.diverged ? ', stopped at divergence' : ''}): ` +
+    (found ? `lowest smoothed loss at lr ${r.minLossLr.toPrecision(3)}, steepest descent at ${r.steepestLr.toPrecision(3)}; training with a tenth of the lowest, lr ${r.usedLr.toPrecision(3)}`
+      : `the loss never fell; training with --lr ${r.usedLr}`);
+}
+
+/** lr-finder.json, lr-finder.png and a section of report.md. */
+function writeLrFinder(out: string, r: LrFinderReport): void {
+  writeFileSync(path.join(out, 'lr-finder.json'), `${JSON.stringify(r, null, 2)}\n`);
+  const log10 = (v: number) => Math.log10(v);
+  // The diverging tail would flatten the curve: losses above 1.5× the first smoothed one are left out.
+  const cap = 1.5 * Math.max(r.smoothed[0]!, Math.min(...r.smoothed));
+  const capped = (v: number) => (v <= cap ? v : NaN);
+  const chart = lineChart({
+    title: 'LR range test: loss vs log10(lr)', xLabel: 'log10(learning rate)', yLabel: 'loss',
+    series: [
+      { name: 'batch loss', points: r.lrs.map((lr, i) => [log10(lr), capped(r.losses[i]!)] as const), color: [150, 150, 150], markers: false },
+      { name: 'smoothed', points: r.lrs.map((lr, i) => [log10(lr), capped(r.smoothed[i]!)] as const), color: [31, 119, 180], markers: false },
+      ...(Number.isFinite(r.suggestedLr) ? [{ name: 'lowest loss', points: [[log10(r.minLossLr), r.smoothed[r.lrs.indexOf(r.minLossLr)]!] as const], color: [214, 39, 40] as const, markers: true, line: false }] : []),
+    ],
+  });
+  writeFileSync(path.join(out, 'lr-finder.png'), encodePng(chart, (b) => deflateSync(b)));
+  const report = path.join(out, 'report.md');
+  writeFileSync(report, `${readFileSync(report, 'utf8')}\n## Learning-rate range test\n\n${lrFinderLine(r)}.\n\n![lr finder](lr-finder.png)\n`);
+}
+
 /** Creates the report folder (once) and returns it. */
-function reportDir(out: string, root: string): string {
+export function reportDir(out: string, root: string): string {
   const runs = path.join(root, 'runs');
   // Reports are outputs, never sources: the default folder ignores itself rather than relying on the repo's .gitignore.
   if (out.startsWith(runs + path.sep) && !existsSync(runs)) {

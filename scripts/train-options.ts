@@ -36,6 +36,11 @@ usage: npm run train -- [flags]
                      batch, with that step's update skipped and the last finite weights kept)
   --data DIR         folder with the four Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
+  --find-lr          first run Smith's learning-rate range test (lr from 1e-6 to 1, exponentially, with the
+                     chosen optimizer), then train with a tenth of the lr at its lowest loss (--lr is the
+                     fallback when the loss never falls); the curve goes into the report folder
+                     (lr-finder.png, lr-finder.json)
+  --find-lr-steps N  steps of the range test (default 100)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium
   -h, --help         this text
 
@@ -68,6 +73,8 @@ export interface Cli {
   /** Keep training through a NaN/±Inf loss (default: stop at the first one). */
   allowNonFinite: boolean;
   testSubset?: number;
+  /** --find-lr: steps of the range test. */
+  findLr?: number;
   out: string;
   node: boolean;
   /** Where the .gz files are (undefined: the library's default). */
@@ -81,7 +88,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     options: {
       model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' }, 'find-lr': { type: 'boolean' }, 'find-lr-steps': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       ...SESSION_FLAGS,
     },
   });
@@ -117,7 +124,9 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   const out = values.out !== undefined ? path.resolve(values.out) : path.join(root, 'runs', `${stamp}-${model}`);
   const testSubset = values.full ? undefined : number('test-subset', values['test-subset'], QUICK.testSubset, (x) => positiveInt(x) && x <= TEST_SAMPLES, `an integer from 1 to ${TEST_SAMPLES}`);
-  return { options, checkpointEvery, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined };
+  if (values['find-lr-steps'] !== undefined && !values['find-lr']) throw new UsageError('--find-lr-steps needs --find-lr');
+  const findLr = values['find-lr'] ? number('find-lr-steps', values['find-lr-steps'], 100, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') : undefined;
+  return { options, checkpointEvery, findLr, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined };
 }
 
 /** The session options without a flag of their own above (same names as the Studio's URL keys, kebab-cased). */

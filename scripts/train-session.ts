@@ -4,16 +4,22 @@
 import { init, getRuntime } from '../src/device.js';
 import { fashionMNISTDataset, loadFashionMNIST, type FashionMNISTOptions } from '../src/data/fashion-mnist.js';
 import { saveModel } from '../src/io/model.js';
+import { findSessionLr } from '../app/session/lr-finder.js';
+import type { LrFinderResult } from '../src/search/lr-finder.js';
 import { Trainer, type EpochReport, type StepReport } from '../app/session/trainer.js';
 import type { SessionOptions } from '../app/session/options.js';
 
 /** What the session is doing; 'training' starts with shader compilation and ends after the last epoch. */
-export type Phase = 'loading data' | 'initializing WebGPU' | 'training' | 'testing';
+export type Phase = 'loading data' | 'initializing WebGPU' | 'finding the learning rate' | 'training' | 'testing';
+
+/** `--find-lr`: the range test's curve and suggestion, and the learning rate the run then trained with. */
+export type LrFinderReport = LrFinderResult & { usedLr: number; steps: number };
 
 export type TrainMessage =
   | { type: 'phase'; phase: Phase }
   | { type: 'batch'; progress: StepReport }
   | { type: 'epoch'; report: EpochReport }
+  | { type: 'lr-finder'; report: LrFinderReport }
   /** Weights and optimizer state after `epoch` (safetensors), every `checkpointEvery` epochs. */
   | { type: 'checkpoint'; epoch: number; bytes: Uint8Array };
 
@@ -34,6 +40,8 @@ export interface SessionRequest {
   checkpointEvery?: number;
   /** Keep training through a NaN/±Inf loss (default: stop at the first one with a NonFiniteLossError). */
   allowNonFinite?: boolean;
+  /** Run the learning-rate range test over this many steps first, and train with its suggestion. */
+  findLr?: number;
   /** Folder with the four .gz files, for the Node runners and the browser runner's file server (the page fetches a URL). */
   dataDir?: string;
 }
@@ -53,6 +61,7 @@ export interface SessionResult {
   valSamples: number;
   testSamples: number;
   totalSeconds: number;
+  lrFinder?: LrFinderReport;
 }
 
 /**
@@ -61,7 +70,8 @@ export interface SessionResult {
  * report never depends on their delivery.
  */
 export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, request: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
-  const { options, testSubset, checkpointEvery, allowNonFinite } = request;
+  const { testSubset, checkpointEvery, allowNonFinite, findLr } = request;
+  let { options } = request;
   send({ type: 'phase', phase: 'loading data' });
   const full = await loadFashionMNIST(data);
   // The test split's first images (loadFashionMNIST's own subset would apply to both splits).
@@ -71,10 +81,19 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
   send({ type: 'phase', phase: 'initializing WebGPU' });
   await init({ gpu });
   const rt = getRuntime();
+  const pool = fashionMNISTDataset(full.train);
+  let lrFinder: LrFinderReport | undefined;
+  if (findLr) {
+    send({ type: 'phase', phase: 'finding the learning rate' });
+    const r = await findSessionLr(options, pool, findLr);
+    lrFinder = { ...r, usedLr: Number.isFinite(r.suggestedLr) ? r.suggestedLr : options.lr, steps: findLr };
+    send({ type: 'lr-finder', report: lrFinder });
+    options = { ...options, lr: lrFinder.usedLr };
+  }
   send({ type: 'phase', phase: 'training' });
   const start = performance.now();
   const steps: StepReport[] = [];
-  const trainer = new Trainer(options, fashionMNISTDataset(full.train), {
+  const trainer = new Trainer(options, pool, {
     // About 100 logged losses per epoch (every step on short runs): the report's curves have a point per logged step.
     lossEvery: (steps) => Math.ceil(steps / 100),
     stopOnNonFinite: !allowNonFinite,
@@ -98,6 +117,7 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
       model: options.model, parameters: trainer.model.parameters().reduce((s, p) => s + p.size, 0),
       trainSamples: trainer.train.length, valSamples: trainer.val?.length ?? 0, testSamples: test.length,
       totalSeconds: (performance.now() - start) / 1000,
+      lrFinder,
     };
   } finally {
     trainer.dispose();

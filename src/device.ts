@@ -6,6 +6,7 @@ import {
 import { dispatchGrid, foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
 import { StagingRing } from './staging.js';
 import type { RecordedBinding, Recorder } from './executor/recorder.js';
+import { encodeInterleaved, type ReplayCommands } from './executor/interleave.js';
 import { FILL_WORKGROUP, fillKernel } from '../kernels/fill.js';
 
 export interface InitOptions {
@@ -171,6 +172,8 @@ export class Runtime {
   /** The pipeline last set in the open pass (setting it again is skipped). */
   private passPipeline: GPUComputePipeline | null = null;
   private batch: Batch | null = null;
+  /** Open while `submitTogether` collects compiled replays into one command buffer. */
+  private group: { label: string; encoder: GPUCommandEncoder; ops: string[]; kernels: string[]; owners: Set<object>; replays: ReplayCommands[] } | null = null;
   /** Buffers the open batch's commands use (an upload into one of them must wait for a submit). */
   private readonly batchBuffers = new Set<GPUBuffer>();
   /** Buffers created in the open batch, with the kernel list of their allocation's error context (filled by the first dispatch binding them). */
@@ -383,10 +386,22 @@ export class Runtime {
    */
   submitCommands(
     label: string, kernels: readonly string[], encode: (encoder: GPUCommandEncoder) => void, write?: (queue: GPUQueue) => void,
-    diagnose?: () => Promise<GPUErrorContext | null>,
+    diagnose?: () => Promise<GPUErrorContext | null>, owner?: object,
   ): void {
     this.flush();
     if (this.lostError) throw this.lostError;
+    const group = this.group;
+    if (group) {
+      if (owner) {
+        if (group.owners.has(owner)) throw new ArgumentError(group.label, `${label} is replayed twice in one submitTogether(): its second replay's inputs would overwrite the first's before the submit`);
+        group.owners.add(owner);
+      }
+      write?.(this.device.queue);
+      encode(group.encoder);
+      group.ops.push(label);
+      for (const k of kernels) group.kernels.push(k);
+      return;
+    }
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
@@ -399,6 +414,64 @@ export class Runtime {
     this.watch(this.device.popErrorScope(), ctx, '', diagnose);
     this.watch(this.device.popErrorScope(), ctx);
     this.watch(this.device.popErrorScope(), ctx);
+  }
+
+  /**
+   * Runs `fn`, collecting every compiled-step replay it makes into one command buffer and one
+   * `queue.submit`, inside one set of error scopes, their dispatches interleaved (`encodeInterleaved`):
+   * what a hyperparameter search uses to train several trials per round. Each replay's queue writes (inputs, learning rate, step counts) still happen when it is called,
+   * before the shared submit, so the steps must use disjoint buffers — different compiled steps of
+   * independent models — and one compiled step may replay only once per group. Eager work `fn` encodes is
+   * submitted before the group: it must not depend on a replay of the same group.
+   */
+  submitTogether(label: string, fn: () => void): void {
+    if (this.group) throw new ArgumentError(label, 'submitTogether() cannot be nested');
+    if (this.recorder) throw new ArgumentError(label, 'submitTogether() cannot run inside a compiled step\'s trace');
+    this.flush();
+    if (this.lostError) throw this.lostError;
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const group = { label, encoder: this.device.createCommandEncoder({ label }), ops: [] as string[], kernels: [] as string[], owners: new Set<object>(), replays: [] as ReplayCommands[] };
+    this.group = group;
+    try {
+      fn();
+    } finally {
+      this.group = null;
+      this.flush();
+      if (group.replays.length) encodeInterleaved(group.encoder, group.replays);
+      if (group.ops.length) {
+        this.device.queue.submit([group.encoder.finish()]);
+        this.stats.submits++;
+      }
+      const ctx = { ops: group.ops.length ? group.ops : [label], kernels: group.kernels };
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+      this.watch(this.device.popErrorScope(), ctx);
+    }
+  }
+
+  /**
+   * @internal A compiled step's replay: submitted alone (as `submitCommands` would), or, inside
+   * `submitTogether`, kept to be encoded at the group's end interleaved with the group's other replays.
+   */
+  submitReplay(
+    label: string, kernels: readonly string[], replay: ReplayCommands, write: (queue: GPUQueue) => void, owner: object,
+    diagnose?: () => Promise<GPUErrorContext | null>,
+  ): void {
+    const group = this.group;
+    if (!group) {
+      this.submitCommands(label, kernels, (enc) => encodeInterleaved(enc, [replay]), write, diagnose, owner);
+      return;
+    }
+    this.flush();
+    if (this.lostError) throw this.lostError;
+    if (group.owners.has(owner)) throw new ArgumentError(group.label, `${label} is replayed twice in one submitTogether(): its second replay's inputs would overwrite the first's before the submit`);
+    group.owners.add(owner);
+    write(this.device.queue);
+    group.replays.push(replay);
+    group.ops.push(label);
+    for (const k of kernels) group.kernels.push(k);
   }
 
   /** @internal Keeps buffers a compiled plan uses alive and out of reuse. */

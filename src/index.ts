@@ -104,3 +104,17 @@ export type { LabeledBatch, LayerStats } from './train/sanity.js';
 export { snapshot, restoreSnapshot } from './train/snapshot.js';
 export type { Snapshot } from './train/snapshot.js';
 export { gradCheck, type GradCheckOptions, type GradCheckEntry, type GradCheckResult } from './train/gradcheck.js';
+
+// Hyperparameter search: random/grid search, trials trained concurrently, learning-rate finder
+export { logUniform, uniform, intRange, choice, gridValues, gridConfigs, randomConfigs, formatConfig } from './search/space.js';
+export type { ParamSpec, ParamValue, SearchSpace, TrialConfig } from './search/space.js';
+export { randomSearch, gridSearch, searchConfigs, searchObjective, sortTable } from './search/search.js';
+export type {
+  TrainingSearchOptions, RandomSearchOptions, ObjectiveSearchOptions, SearchResult, TrialResult, TrialStatus, ObjectiveTrial, ObjectiveSearchResult,
+} from './search/search.js';
+export type { SearchMemory } from './search/scheduler.js';
+export { defaultOptimizer } from './search/trial-run.js';
+export type { TrialPoint, Monitor } from './search/trial-run.js';
+export { findLr } from './search/lr-finder.js';
+export type { LrFinderOptions, LrFinderResult } from './search/lr-finder.js';
+export { formatSearchTable } from './search/format.js';

@@ -164,6 +164,9 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
     }
     for (const check of c.checks) check();
     const results = c.outputs.map((t) => guarded(c, empty(t.shape, t.dtype, name, rt)));
+    // Buffers taken now: inside rt.submitTogether the copies are encoded later, after the caller may have let go of the tensors.
+    const inputCopies = inputs.flatMap((x, i) => (x instanceof Tensor ? [[x.buffer(name), c.inputs[i]!.tensor.buffer(name), x.size * BYTES_PER_ELEMENT] as const] : []));
+    const outputCopies = c.outputs.map((t, i) => [t.buffer(name), results[i]!.buffer(name), Math.max(t.size, 1) * BYTES_PER_ELEMENT] as const);
     c.plan.replay(
       (queue) => inputs.forEach((x, i) => {
         if (x instanceof Tensor) return;
@@ -172,15 +175,8 @@ export function compile<O extends Outputs>(fn: (...inputs: Tensor[]) => O, optio
         rt.stats.uploads++;
         rt.stats.uploadBytes += x.byteLength;
       }),
-      (enc) => inputs.forEach((x, i) => {
-        if (!(x instanceof Tensor)) return;
-        const src = x.buffer(name), dst = c.inputs[i]!.tensor.buffer(name);
-        enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, x.size * BYTES_PER_ELEMENT);
-      }),
-      (enc) => c.outputs.forEach((t, i) => {
-        const src = t.buffer(name), dst = results[i]!.buffer(name);
-        enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, Math.max(t.size, 1) * BYTES_PER_ELEMENT);
-      }),
+      (enc) => inputCopies.forEach(([src, dst, bytes]) => enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, bytes)),
+      (enc) => outputCopies.forEach(([src, dst, bytes]) => enc.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, bytes)),
       timing,
     );
     return c.rebuild(results) as O;

@@ -2,6 +2,7 @@ import { writeWords, type Runtime } from '../device.js';
 import { dispatchGrid } from '../kernel.js';
 import type { RecordedBinding, RecordedCommand, Recorder } from './recorder.js';
 import { tensorSerial, type Tensor } from '../tensor.js';
+import type { ReplaySegment } from './interleave.js';
 
 /** One buffer allocation seen during a trace, with the commands that touched it. */
 interface VirtualBuffer {
@@ -158,6 +159,8 @@ export class Plan {
   private readonly directUploads: UploadCommand[];
   private readonly sourcedUploads: UploadCommand[];
   private readonly kernels: string[];
+  /** `encoded` as passes and copy runs (what an untimed replay encodes; see encodeInterleaved). */
+  private readonly segments: ReplaySegment[];
   private disposed = false;
 
   /** `inputBuffers`: buffers the replay's prologue writes (the compiled step's input slots). */
@@ -193,6 +196,7 @@ export class Plan {
     this.directUploads = uploads.filter((u) => u.direct);
     this.sourcedUploads = uploads.filter((u) => !u.direct && u.produce);
     this.kernels = commands.flatMap((c) => (c.kind === 'dispatch' && !c.dead ? [c.kernel] : []));
+    this.segments = this.buildSegments();
     let passes = 0, inPass = false;
     for (const c of this.encoded) {
       if (c.kind === 'dispatch' && !inPass) passes++;
@@ -223,6 +227,16 @@ export class Plan {
    */
   replay(write: (queue: GPUQueue) => void, prologue: (enc: GPUCommandEncoder) => void, epilogue: (enc: GPUCommandEncoder) => void, timing?: PassTiming): void {
     if (this.disposed) throw new Error(`${this.label}: the compiled plan was disposed`);
+    const writeAll = (queue: GPUQueue) => {
+      write(queue);
+      for (const u of this.directUploads) writeWords(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
+      for (const u of this.sourcedUploads) writeWords(queue, u.source!, 0, u.produce!());
+    };
+    if (!timing) {
+      this.rt.submitReplay(this.label, this.kernels, { prologue, segments: this.segments, epilogue }, writeAll, this, () => this.findInvalidDispatch());
+      this.rt.stats.dispatches += this.counts.dispatches;
+      return;
+    }
     this.rt.submitCommands(this.label, this.kernels, (enc) => {
       prologue(enc);
       let pass: GPUComputePassEncoder | null = null;
@@ -261,12 +275,35 @@ export class Plan {
         enc.copyBufferToBuffer(timing.resolve, 0, timing.readback, 0, query * 8);
       }
       epilogue(enc);
-    }, (queue) => {
-      write(queue);
-      for (const u of this.directUploads) writeWords(queue, this.resolve(u.dst), u.dstOffset, u.produce ? u.produce() : u.data);
-      for (const u of this.sourcedUploads) writeWords(queue, u.source!, 0, u.produce!());
-    }, () => this.findInvalidDispatch());
+    }, writeAll, () => this.findInvalidDispatch(), this);
     this.rt.stats.dispatches += this.counts.dispatches;
+  }
+
+  private buildSegments(): ReplaySegment[] {
+    const segments: ReplaySegment[] = [];
+    let copies: (() => [GPUBuffer, number, GPUBuffer, number, number])[] = [];
+    for (const cmd of this.encoded) {
+      if (cmd.kind === 'dispatch') {
+        const last = segments[segments.length - 1];
+        const run = last?.kind === 'pass' && !copies.length ? last : null;
+        this.closeCopies(segments, copies);
+        copies = [];
+        const d = { pipeline: cmd.pipeline, group: cmd.group!, grid: cmd.grid };
+        if (run) (run.dispatches as typeof d[]).push(d);
+        else segments.push({ kind: 'pass', dispatches: [d] });
+        continue;
+      }
+      if (cmd.kind === 'copy') copies.push(() => [this.resolve(cmd.src), cmd.srcOffset, this.resolve(cmd.dst), cmd.dstOffset, cmd.bytes]);
+      else copies.push(() => [cmd.source!, 0, this.resolve(cmd.dst), cmd.dstOffset, cmd.source!.size]);
+    }
+    this.closeCopies(segments, copies);
+    return segments;
+  }
+
+  private closeCopies(segments: ReplaySegment[], copies: (() => [GPUBuffer, number, GPUBuffer, number, number])[]): void {
+    if (!copies.length) return;
+    const args = copies.map((c) => c());
+    segments.push({ kind: 'copy', encode: (enc) => { for (const a of args) enc.copyBufferToBuffer(...a); } });
   }
 
   /**

@@ -1,0 +1,145 @@
+import type { Runtime } from '../device.js';
+import { ArgumentError } from '../errors.js';
+import type { InMemoryDataset } from '../data/loader.js';
+import type { Tensor } from '../tensor.js';
+import { BatchFeed } from './batch-feed.js';
+import type { TrialConfig } from './space.js';
+import { TrialRun, type RunSettings, type TrialPoint } from './trial-run.js';
+
+/** One run to train: a configuration on one fold. */
+export interface RunJob {
+  index: number;
+  fold: number;
+  config: TrialConfig;
+  seed: number;
+  train: InMemoryDataset;
+  val: InMemoryDataset;
+}
+
+/** GPU memory of a search: what one trial holds, and how many trained at once. */
+export interface SearchMemory {
+  /**
+   * Pool bytes one trial holds while it trains (parameters, gradients, optimizer state, the compiled step's
+   * intermediates and input slots, metrics, its share of the uploaded batches): measured on the first trial
+   * after its first step, then the largest average over the trials training together at the end of a segment.
+   * A trial starts only while (trials + 1) × this fits `memoryBudget`.
+   */
+  perTrialBytes: number;
+  /** Trials trained at once at first: min(requested, memoryBudget / perTrialBytes, runs). */
+  concurrency: number;
+  requested: number;
+  memoryBudget: number;
+  /** Largest pool bytes in use seen at the end of a round. */
+  peakInUseBytes: number;
+}
+
+export interface SchedulerHooks {
+  onRunEnd(job: RunJob, run: TrialRun, seconds: number): Promise<void>;
+  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => void;
+}
+
+/** One step of each run, in one submit; the losses are freed once that submit is made. */
+export function round(rt: Runtime, runs: readonly TrialRun[], feeds: Iterable<BatchFeed> = []): void {
+  const losses: Tensor[] = [];
+  try {
+    rt.submitTogether('search round', () => {
+      for (const run of runs) losses.push(run.runStep());
+    });
+  } finally {
+    for (const l of losses) l.dispose();
+    for (const f of feeds) f.endRound();
+  }
+}
+
+/** One BatchFeed per (training set, batch size), in a data order seeded by `seed`. */
+export class FeedSet {
+  private readonly feeds = new Map<InMemoryDataset, Map<number, BatchFeed>>();
+  constructor(private readonly rt: Runtime, private readonly seed: number) {}
+
+  get(train: InMemoryDataset, batchSize: number): BatchFeed {
+    let bySize = this.feeds.get(train);
+    if (!bySize) this.feeds.set(train, (bySize = new Map()));
+    let feed = bySize.get(batchSize);
+    if (!feed) bySize.set(batchSize, (feed = new BatchFeed(this.rt, train, batchSize, this.seed)));
+    return feed;
+  }
+
+  *[Symbol.iterator](): Iterator<BatchFeed> {
+    for (const bySize of this.feeds.values()) yield* bySize.values();
+  }
+
+  dispose(): void {
+    for (const f of this) f.dispose();
+    this.feeds.clear();
+  }
+}
+
+/** Rounds queued between waits for the GPU (bounds how far the CPU runs ahead, and the pending uploads). */
+const ROUNDS_IN_FLIGHT = 16;
+
+/**
+ * Trains the jobs, up to `concurrency` at once: each round, every active run takes one step and all those
+ * steps go to the GPU as one command buffer and one `queue.submit` (`rt.submitTogether`). Runs validate at
+ * the end of their segments (an epoch, or evalEvery steps), then free their slot when done, stopped early or
+ * diverged, and the next job takes it. Concurrency changes nothing in what a run computes: the same
+ * configuration gives the same weights at any concurrency.
+ */
+export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number; dataSeed: number }, hooks: SchedulerHooks): Promise<SearchMemory> {
+  const { concurrency: requested, memoryBudget } = limits;
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new ArgumentError('search', `concurrency must be a positive integer, got ${requested}`);
+  if (!(memoryBudget > 0)) throw new ArgumentError('search', `memoryBudget must be positive, got ${memoryBudget}`);
+  const memory: SearchMemory = { perTrialBytes: 0, concurrency: Math.min(requested, jobs.length), requested, memoryBudget, peakInUseBytes: 0 };
+  const queue = [...jobs];
+  const active: { job: RunJob; run: TrialRun; start: number }[] = [];
+  const feeds = new FeedSet(rt, limits.dataSeed);
+  const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() });
+
+  const baseline = rt.memory().inUseBytes;
+  try {
+    // The first trial alone, one step, to measure what a trial holds; then the bound.
+    if (queue.length) {
+      start(queue.shift()!);
+      round(rt, active.map((a) => a.run), feeds);
+      await rt.sync();
+      memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - baseline);
+      const fits = Math.floor(memoryBudget / memory.perTrialBytes);
+      if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
+      memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
+    }
+    while (active.length || queue.length) {
+      // Trials of different sizes (a width in the space): the bound follows the largest average seen.
+      while (queue.length && active.length < memory.concurrency && (active.length + 1) * memory.perTrialBytes <= memoryBudget) start(queue.shift()!);
+      if (!active.length) start(queue.shift()!);
+      // One segment: every active run steps up to its next validation; rounds interleave the runs.
+      const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
+      let pending: Promise<void> | null = null;
+      for (let r = 0; r < rounds; r++) {
+        round(rt, active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run] : [])), feeds);
+        if ((r + 1) % ROUNDS_IN_FLIGHT === 0) {
+          if (pending) await pending;
+          pending = rt.device.queue.onSubmittedWorkDone();
+        }
+      }
+      if (pending) await pending;
+      const inUse = rt.memory().inUseBytes;
+      memory.peakInUseBytes = Math.max(memory.peakInUseBytes, inUse);
+      memory.perTrialBytes = Math.max(memory.perTrialBytes, Math.round((inUse - baseline) / active.length));
+      for (const a of [...active]) {
+        const status = await a.run.validate();
+        const point = a.run.history[a.run.history.length - 1];
+        if (point) hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
+        if (status === 'running') continue;
+        active.splice(active.indexOf(a), 1);
+        try {
+          await hooks.onRunEnd(a.job, a.run, (performance.now() - a.start) / 1000);
+        } finally {
+          a.run.dispose();
+        }
+      }
+    }
+  } finally {
+    for (const a of active) a.run.dispose();
+    feeds.dispose();
+  }
+  return memory;
+}
