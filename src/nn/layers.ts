@@ -104,7 +104,6 @@ export class Conv2d extends Module implements FusionTarget {
     }
     const opts = convOptions<Conv2dLayerOptions>(kernelSize, options, positional);
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
-    if (![kh, kw].every((k) => Number.isInteger(k) && k! >= 1)) throw new ArgumentError('Conv2d', `kernelSize must be positive integers, got [${kh}, ${kw}]`);
     const groups = opts.groups ?? 1;
     if (!Number.isInteger(groups) || groups < 1 || inChannels % groups || outChannels % groups) {
       throw new ArgumentError('Conv2d', `groups (${groups}) must divide inChannels (${inChannels}) and outChannels (${outChannels})`);

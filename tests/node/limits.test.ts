@@ -69,7 +69,7 @@ describe('layers with no channels', () => {
     expect(() => new Conv2d(0, 4, 3)).toThrow(ArgumentError);
     expect(() => new Conv2d(0, 4, 3)).toThrow('Conv2d: inChannels must be a positive integer, got 0');
     expect(() => new Conv2d(3, 0, 3)).toThrow('Conv2d: outChannels must be a positive integer, got 0');
-    expect(() => new Conv2d(3, 4, [3, 0])).toThrow('Conv2d: kernelSize must be positive integers, got [3, 0]');
+    expect(() => new Conv2d(3, 4, [3, 0])).toThrow('Conv2d: kernelSize must be an integer ≥ 1 or a pair of them, got [3,0]');
     expect(() => new Conv2d(2.5, 4, 3)).toThrow(/inChannels must be a positive integer/);
   });
 });
