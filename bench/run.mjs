@@ -16,6 +16,10 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ensureRuntimeDir } from '../scripts/runtime-dir.mjs';
+
+// Before Chromium or dawn.node start: keeps libwayland's XDG_RUNTIME_DIR complaint out of the output.
+ensureRuntimeDir();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');

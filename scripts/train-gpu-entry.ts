@@ -3,9 +3,12 @@
 // `npm run train:gpu:bundle` (bench/dist/train-gpu.mjs, only `webgpu` external); `--node` is implied.
 //   node train-gpu.mjs --full --epochs 15 --data fashion-mnist/ --out runs/lenet5
 import { create, globals } from 'webgpu';
+import { ensureRuntimeDir } from './runtime-dir.mjs';
 import { runTraining } from './train-main.js';
 import { trainSession } from './train-session.js';
 
+// Before dawn.node starts: keeps libwayland's XDG_RUNTIME_DIR complaint out of the output.
+ensureRuntimeDir();
 // The library reads GPUBufferUsage & co. as globals, as in a browser.
 Object.assign(globalThis, globals);
 // Module scope keeps the GPU object alive until exit: dawn tears the device down when it is collected.
