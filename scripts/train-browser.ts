@@ -6,13 +6,13 @@ import { chromium } from 'playwright';
 import { createServer, type Plugin } from 'vite';
 import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
 import type { BrowserResult, PageMessage } from '../demo/train/main.js';
+import { DATA_FILES } from './train-options.js';
 import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic',
 ];
-const DATA_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 
 /** Serves the four Fashion-MNIST files at /data/fashion-mnist/, still gzipped: the page's IDX reader gunzips them. */
 function fashionMnistFiles(dir: string): Plugin {
@@ -21,7 +21,7 @@ function fashionMnistFiles(dir: string): Plugin {
     configureServer(server) {
       server.middlewares.use('/data/fashion-mnist', (req, res, next) => {
         const name = (req.url ?? '').replace(/^\//, '').split('?')[0]!;
-        if (!DATA_FILES.includes(name)) return next();
+        if (!(DATA_FILES as readonly string[]).includes(name)) return next();
         const file = path.join(dir, name);
         if (!existsSync(file)) {
           res.statusCode = 404;

@@ -8,7 +8,7 @@ import { encodePng } from '../src/report/png.js';
 import { formatDuration } from '../src/report/progress.js';
 import { accuracyChart, lossChart, reportMarkdown, type TrainingRun } from '../src/report/training.js';
 import { Display } from './train-display.js';
-import { HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
+import { checkDataDir, HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
 import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 export interface Runner {
@@ -21,6 +21,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
   let cli: Cli | 'help';
   try {
     cli = parseCli(argv, root);
+    if (cli !== 'help') checkDataDir(cli.dataDir, cli.dataFlag, existsSync);
   } catch (e) {
     if (!(e instanceof UsageError) && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw e;
     console.error(`train: ${(e as Error).message}\n(${command} --help lists the flags)`);
