@@ -162,7 +162,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
         }
         metrics.countBatch(b.size);
         const batch = b.index + 1, done = metrics.samples;
-        await pace.beforeNext(batch, batches);
+        const wait = pace.beforeNext(batch, batches);
+        if (wait) await wait;
         if (pace.due(batch, batches)) {
           pace.reading(batch, loss.item().then((v) => {
             const info: BatchInfo = { epoch, batch, batches, samplesPerSec: done / ((performance.now() - start) / 1000), loss: v };

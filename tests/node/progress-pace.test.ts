@@ -17,7 +17,8 @@ async function simulate({ batches, cpuMs, gpuMs, every = 20, progressMs = 1000 }
       if (queued > gpuFree && batch > 1) gpuIdle += queued - gpuFree;
       gpuFree = Math.max(gpuFree, queued) + gpuMs;
       finish[batch] = gpuFree;
-      await pace.beforeNext(batch, batches);
+      const wait = pace.beforeNext(batch, batches);
+      if (wait) await wait;
       // Steps queued and not finished on the GPU when the CPU goes on.
       const now = performance.now();
       maxAhead = Math.max(maxAhead, finish.filter((f) => f > now).length);
