@@ -5,7 +5,7 @@ import type { RunnerIo, TrainMessage } from './train-session.js';
 
 /**
  * The progress bar on stderr: redrawn in place on a terminal; elsewhere (CI logs, pipes) one line per
- * status, per epoch and per 30 s. Epoch table rows go to stdout, so `> log.txt` keeps the results without the bar.
+ * status, the first batch, per epoch and per 15 s. Epoch table rows go to stdout, so `> log.txt` keeps the results without the bar.
  */
 export class Display implements RunnerIo {
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -14,6 +14,8 @@ export class Display implements RunnerIo {
   private lastDraw = 0;
   private trainingStart = performance.now();
   private tableStarted = false;
+  /** Whether a progress line went to the (non-terminal) log yet. */
+  private logged = false;
 
   constructor(private readonly epochs: number) {}
 
@@ -29,8 +31,10 @@ export class Display implements RunnerIo {
       const line = progressLine({ ...p, epochs: this.epochs, etaSeconds: left }, process.stderr.columns || 100);
       const last = p.batch === p.batches;
       if (!this.tty) {
-        // A log gets the end of each epoch, and a line every 30 s so a slow epoch still shows it is alive.
-        if (last || performance.now() - this.lastDraw > 30_000) {
+        // A log gets the first batch (training has started: shaders compiled), the end of each epoch, and a
+        // line every 15 s so a slow epoch still shows it is alive.
+        if (last || !this.logged || performance.now() - this.lastDraw > 15_000) {
+          this.logged = true;
           this.lastDraw = performance.now();
           process.stderr.write(`${line}\n`);
         }

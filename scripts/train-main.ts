@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { encodePng } from '../src/report/png.js';
-import { formatDuration } from '../src/report/progress.js';
+import { formatDuration, formatRate } from '../src/report/progress.js';
 import { accuracyChart, lossChart, reportMarkdown, type TrainingRun } from '../src/report/training.js';
 import { Display } from './train-display.js';
 import { checkDataDir, HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
@@ -77,7 +77,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
   writeReport(out, run, result.weights, root);
 
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
-  console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
+  console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${formatRate(run.samplesPerSec)} samples/s on ${run.adapter}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(out, 'report.md')) || out}`);
   return 0;
 }
