@@ -36,9 +36,10 @@ usage: npm run train -- [flags]
   -h, --help         this text
 
 The defaults are a quick run: LeNet-5, 1 epoch on ${QUICK.subset} images, batch ${QUICK.batchSize}, tested on
-${QUICK.testSubset} images. On a CPU-emulated GPU (SwiftShader on 2 cores shared with other jobs) it took
-about 6 minutes and reached ~55-60 % test accuracy; an idle machine is faster. On a real GPU, use --full
-and more epochs. Chromium comes from CHROMIUM_PATH or /usr/bin/chromium.
+${QUICK.testSubset} images: 58.55 % test accuracy. On a CPU-emulated GPU (SwiftShader on an idle 2-core VM) it
+takes 2.5-3 minutes in Chromium and 3-4 minutes with --node, several times longer when other jobs share
+the cores; vgg and alexnet do 10-80 times more work per sample. On a real GPU, use --full and more epochs.
+Progress shows from the first batch. Chromium comes from CHROMIUM_PATH or /usr/bin/chromium.
 
 The report folder gets metrics.json, loss.png, accuracy.png, model.safetensors (PyTorch names and
 layouts) and report.md.`;
