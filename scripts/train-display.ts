@@ -13,6 +13,8 @@ export class Display implements RunnerIo {
   private bar = '';
   private lastDraw = 0;
   private trainingStart = performance.now();
+  /** Batches done and time at the first progress report. */
+  private firstReport: { done: number; at: number } | undefined;
   private tableStarted = false;
   /** Whether a progress line went to the (non-terminal) log yet. */
   private logged = false;
@@ -22,12 +24,19 @@ export class Display implements RunnerIo {
   onMessage = (m: TrainMessage): void => {
     if (m.type === 'phase') {
       // The ETA clock starts with training; loading data and starting Chromium are not per-batch costs.
-      if (m.phase === 'training') this.trainingStart = performance.now();
+      if (m.phase === 'training') {
+        this.trainingStart = performance.now();
+        this.firstReport = undefined;
+      }
       this.status(`${m.phase}…`);
     } else if (m.type === 'batch') {
       const p = m.progress;
       const done = (p.epoch - 1) * p.batches + p.batch;
-      const left = eta((performance.now() - this.trainingStart) / 1000, done, this.epochs * p.batches);
+      const now = performance.now(), total = this.epochs * p.batches;
+      // The first report's batch also compiled every shader: once a later one is in, time from that report on.
+      this.firstReport ??= { done, at: now };
+      const from = done > this.firstReport.done ? this.firstReport : { done: 0, at: this.trainingStart };
+      const left = eta((now - from.at) / 1000, done - from.done, total - from.done);
       const line = progressLine({ ...p, epochs: this.epochs, etaSeconds: left }, process.stderr.columns || 100);
       const last = p.batch === p.batches;
       if (!this.tty) {
