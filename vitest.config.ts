@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS as chromiumArgs, CHROMIUM_PATH as chromiumPath } from './scripts/chromium.js';
@@ -26,6 +27,8 @@ function chromiumProvider() {
 }
 
 export default defineConfig({
+  // examples/ import the package by name, as a user would (tests/*/examples.test.ts run them): here that is the source.
+  resolve: { alias: { 'wgsl-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   // Browser tests fetch the Debian Fashion-MNIST files through Vite's /@fs/ route.
   server: { fs: { allow: ['.', '/usr/share/datasets/fashion-mnist'] } },
   test: {

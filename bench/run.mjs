@@ -15,23 +15,34 @@
 //        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
 //        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),
 //        --tiles all|small,large… (sweep wgsl-nn's matmul tiles over the sizes), --no-profile,
-//        --out DIR (default bench/results).
+//        --out DIR (default bench/runs/, ignored by git). `npm run bench -- [command] --help` lists them (bench/cli.mjs).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ensureRuntimeDir } from '../scripts/runtime-dir.mjs';
+import { BenchUsageError, parseBenchArgs } from './cli.mjs';
+
+// Before Chromium or dawn.node start: keeps libwayland's XDG_RUNTIME_DIR complaint out of the output.
+ensureRuntimeDir();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');
-const argv = process.argv.slice(2);
-const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile', 'playground', 'search'].includes(a));
-const buildOnly = argv.includes('--build-only');
-const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch', '--device', '--k', '--steps', '--models'].includes(argv[argv.indexOf(a) - 1]));
-if (unknown.length) {
-  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead, gpu, profile, playground or search`);
+let parsed;
+try {
+  parsed = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof BenchUsageError)) throw e;
+  console.error(`bench: ${e.message}`);
   process.exit(2);
 }
+if (parsed.help) {
+  console.log(parsed.help);
+  process.exit(0);
+}
+const backends = parsed.commands;
+const buildOnly = parsed.rest.includes('--build-only');
+const rest = parsed.rest.filter((a) => a !== '--build-only');
 /**
  * Vulkan for dawn.node: what the environment names, else the machine's own driver when dawn finds an adapter
  * through it (a workstation's GPU), else the SwiftShader ICD that Debian's chromium ships (this VM: Mesa's
@@ -101,7 +112,7 @@ const runners = {
   },
 };
 
-for (const b of backends.length ? backends : buildOnly ? ['gpu'] : ['overhead', 'browser']) {
+for (const b of backends) {
   console.log(`\n=== bench: ${b} ===`);
   await runners[b]();
 }

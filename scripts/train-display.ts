@@ -5,7 +5,7 @@ import type { RunnerIo, TrainMessage } from './train-session.js';
 
 /**
  * The progress bar on stderr: redrawn in place on a terminal; elsewhere (CI logs, pipes) one line per
- * status, per epoch and per 30 s. Epoch table rows go to stdout, so `> log.txt` keeps the results without the bar.
+ * status, the first batch, per epoch and per 15 s. Epoch table rows go to stdout, so `> log.txt` keeps the results without the bar.
  */
 export class Display implements RunnerIo {
   private readonly tty = Boolean(process.stderr.isTTY);
@@ -13,24 +13,37 @@ export class Display implements RunnerIo {
   private bar = '';
   private lastDraw = 0;
   private trainingStart = performance.now();
+  /** Batches done and time at the first progress report. */
+  private firstReport: { done: number; at: number } | undefined;
   private tableStarted = false;
+  /** Whether a progress line went to the (non-terminal) log yet. */
+  private logged = false;
 
   constructor(private readonly epochs: number) {}
 
   onMessage = (m: TrainMessage): void => {
     if (m.type === 'phase') {
       // The ETA clock starts with training; loading data and starting Chromium are not per-batch costs.
-      if (m.phase === 'training') this.trainingStart = performance.now();
+      if (m.phase === 'training') {
+        this.trainingStart = performance.now();
+        this.firstReport = undefined;
+      }
       this.status(`${m.phase}…`);
     } else if (m.type === 'batch') {
       const p = m.progress;
       const done = (p.epoch - 1) * p.batches + p.batch;
-      const left = eta((performance.now() - this.trainingStart) / 1000, done, this.epochs * p.batches);
+      const now = performance.now(), total = this.epochs * p.batches;
+      // The first report's batch also compiled every shader: once a later one is in, time from that report on.
+      this.firstReport ??= { done, at: now };
+      const from = done > this.firstReport.done ? this.firstReport : { done: 0, at: this.trainingStart };
+      const left = eta((now - from.at) / 1000, done - from.done, total - from.done);
       const line = progressLine({ ...p, epochs: this.epochs, etaSeconds: left }, process.stderr.columns || 100);
       const last = p.batch === p.batches;
       if (!this.tty) {
-        // A log gets the end of each epoch, and a line every 30 s so a slow epoch still shows it is alive.
-        if (last || performance.now() - this.lastDraw > 30_000) {
+        // A log gets the first batch (training has started: shaders compiled), the end of each epoch, and a
+        // line every 15 s so a slow epoch still shows it is alive.
+        if (last || !this.logged || performance.now() - this.lastDraw > 15_000) {
+          this.logged = true;
           this.lastDraw = performance.now();
           process.stderr.write(`${line}\n`);
         }

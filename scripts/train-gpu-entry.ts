@@ -5,9 +5,12 @@
 import { create, globals } from 'webgpu';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRuntimeDir } from './runtime-dir.mjs';
 import { readReportAssets, runTraining } from './train-main.js';
 import { trainSession } from './train-session.js';
 
+// Before dawn.node starts: keeps libwayland's XDG_RUNTIME_DIR complaint out of the output.
+ensureRuntimeDir();
 // The library reads GPUBufferUsage & co. as globals, as in a browser.
 Object.assign(globalThis, globals);
 // Module scope keeps the GPU object alive until exit: dawn tears the device down when it is collected.

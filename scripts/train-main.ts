@@ -8,10 +8,10 @@ import { lineChart } from './png-chart/chart.js';
 import { encodePng } from './png-chart/png.js';
 import { reportHtml, type ReportAssets } from '../app/report/html.js';
 import { studioUrl } from '../app/session/options.js';
-import { formatDuration } from '../src/report/progress.js';
+import { formatDuration, formatRate } from '../src/report/progress.js';
 import { reportMarkdown, type TrainingRun } from '../src/report/training.js';
 import { Display } from './train-display.js';
-import { HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
+import { checkDataDir, HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
 import type { LrFinderReport, RunnerIo, SessionRequest, SessionResult } from './train-session.js';
 
 export interface Runner {
@@ -31,6 +31,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
   let cli: Cli | 'help';
   try {
     cli = parseCli(argv, root);
+    if (cli !== 'help') checkDataDir(cli.dataDir, cli.dataFlag, existsSync);
   } catch (e) {
     if (!(e instanceof UsageError) && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw e;
     console.error(`train: ${(e as Error).message}\n(${command} --help lists the flags)`);
@@ -91,7 +92,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
   if (result.lrFinder) writeLrFinder(out, result.lrFinder);
 
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
-  console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
+  console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${formatRate(run.samplesPerSec)} samples/s on ${run.adapter}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(out, reportAssets ? 'report.html' : 'report.md')) || out}`);
   return 0;
 }

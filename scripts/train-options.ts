@@ -5,6 +5,8 @@ import {
   DEFAULT_LR, DEFAULT_OPTIONS, flagOf, MODEL_KINDS, OPTION_KEYS, OPTIMIZER_KINDS, parseOptionValue, resolveOptions, SCHEDULE_KINDS,
   type ModelKind, type SessionOptions,
 } from '../app/session/options.js';
+import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
+import { FASHION_MNIST_FILES } from './fashion-mnist-files.js';
 
 export const MODELS: readonly ModelKind[] = ['lenet5', 'mlp', 'logreg', 'vgg', 'alexnet'];
 const OPTIMIZERS = OPTIMIZER_KINDS;
@@ -56,15 +58,82 @@ Model and optimizer details (the Studio's controls; its URL uses the same names 
   --power X --step-every N --gamma X --warmup N   schedule parameters (0.3, 1, 0.1, 0 warm-up steps)
 
 The defaults are a quick run: LeNet-5, 1 epoch on ${QUICK.subset} images, batch ${QUICK.batchSize}, tested on
-${QUICK.testSubset} images. On a CPU-emulated GPU (SwiftShader on 2 cores shared with other jobs) it took
-about 6 minutes and reached ~55-60 % test accuracy; an idle machine is faster. On a real GPU, use --full
-and more epochs. Chromium comes from CHROMIUM_PATH or /usr/bin/chromium.
+${QUICK.testSubset} images: 58.55 % test accuracy. On a CPU-emulated GPU (SwiftShader on an idle 2-core VM) it
+takes 2.5-3 minutes in Chromium and 3-4 minutes with --node, several times longer when other jobs share
+the cores; vgg and alexnet do 10-80 times more work per sample. On a real GPU, use --full and more epochs.
+Progress shows from the first batch. Chromium comes from CHROMIUM_PATH or /usr/bin/chromium.
 
 The report folder gets report.html (loss, accuracy and learning-rate charts, a point per logged step),
 metrics.json, model.safetensors (PyTorch names and layouts) and report.md. The run prints the Studio URL
 (npm run studio) of the same setup.`;
 
 export class UsageError extends Error {}
+
+type FlagSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
+
+/**
+ * node:util parseArgs with messages a person can act on: `--epochs -1` reaches the value check (parseArgs
+ * calls it ambiguous), and unknown flags, missing values and stray words are named with what was expected.
+ */
+export function parseFlags<T extends FlagSpec>(argv: readonly string[], spec: T): { [K in keyof T]?: T[K]['type'] extends 'string' ? string : boolean } {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    // A negative number after a flag that takes a value is that value, not a flag.
+    if (name !== undefined && spec[name]?.type === 'string' && /^-\.?\d/.test(argv[i + 1] ?? '')) {
+      args.push(`${a}=${argv[++i]}`);
+    } else args.push(a);
+  }
+  try {
+    return parseArgs({ args, strict: true, allowPositionals: false, options: spec }).values as never;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const message = (e as Error).message;
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    const known = Object.keys(spec).map((k) => `--${k}`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = known.filter((k) => editDistance(k, flag.split('=')[0]!) <= 2);
+      throw new UsageError(`unknown flag ${flag}${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = flag.replace(/^--?/, '');
+      if (spec[name]?.type === 'boolean') throw new UsageError(`${flag} takes no value`);
+      throw new UsageError(`${flag} needs a value`);
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new UsageError(`unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ''}: every setting is a flag (--name value)`);
+    }
+    throw e;
+  }
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped flag. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Refuses a data folder that does not hold the four files, before Chromium or dawn.node start: `--data DIR`
+ * named as the user gave it, the default with how to install it.
+ */
+export function checkDataDir(dir: string | undefined, given: string | undefined, exists: (file: string) => boolean): void {
+  const folder = dir ?? FASHION_MNIST_DIR;
+  const origin = given !== undefined ? `--data ${given}` : process.env.FASHION_MNIST_DIR ? `FASHION_MNIST_DIR=${process.env.FASHION_MNIST_DIR}` : `the default data folder ${folder}`;
+  if (!exists(folder)) {
+    throw new UsageError(given === undefined && !process.env.FASHION_MNIST_DIR
+      ? `Fashion-MNIST not found: ${folder} does not exist (apt-get install -y dataset-fashion-mnist, or give --data DIR)`
+      : `${origin}: no such folder (${folder})`);
+  }
+  const missing = DATA_FILES.filter((f) => !exists(path.join(folder, f)));
+  if (missing.length) throw new UsageError(`${origin}: ${folder} lacks ${missing.join(', ')} (it needs the four Fashion-MNIST files ${DATA_FILES.join(', ')})`);
+}
 
 export interface Cli {
   options: SessionOptions;
@@ -79,19 +148,26 @@ export interface Cli {
   node: boolean;
   /** Where the .gz files are (undefined: the library's default). */
   dataDir?: string;
+  /** --data as given (for messages). */
+  dataFlag?: string;
 }
 
+/** Every flag of `npm run train`: its own, then the session options' (built lazily: SESSION_FLAGS is defined below). */
+function flags() {
+  return {
+    model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+    optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
+    seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' },
+    'find-lr': { type: 'boolean' }, 'find-lr-steps': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    ...SESSION_FLAGS,
+  } as const;
+}
+
+/** The four Fashion-MNIST files a data folder must hold (as Debian's dataset-fashion-mnist installs them). */
+export const DATA_FILES = FASHION_MNIST_FILES;
+
 export function parseCli(argv: string[], root: string): Cli | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-      optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' }, 'find-lr': { type: 'boolean' }, 'find-lr-steps': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      ...SESSION_FLAGS,
-    },
-  });
+  const values = parseFlags(argv, flags());
   if (values.help) return 'help';
   const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[], fallback: T): T => {
     if (v === undefined) return fallback;
@@ -126,7 +202,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
   const testSubset = values.full ? undefined : number('test-subset', values['test-subset'], QUICK.testSubset, (x) => positiveInt(x) && x <= TEST_SAMPLES, `an integer from 1 to ${TEST_SAMPLES}`);
   if (values['find-lr-steps'] !== undefined && !values['find-lr']) throw new UsageError('--find-lr-steps needs --find-lr');
   const findLr = values['find-lr'] ? number('find-lr-steps', values['find-lr-steps'], 100, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') : undefined;
-  return { options, checkpointEvery, findLr, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined };
+  return { options, checkpointEvery, findLr, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined, dataFlag: values.data };
 }
 
 /** The session options without a flag of their own above (same names as the Studio's URL keys, kebab-cased). */

@@ -97,6 +97,7 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
     // About 100 logged losses per epoch (every step on short runs): the report's curves have a point per logged step.
     lossEvery: (steps) => Math.ceil(steps / 100),
     stopOnNonFinite: !allowNonFinite,
+    progressMs: 1000,
     onStep: (progress) => {
       steps.push(progress);
       send({ type: 'batch', progress });

@@ -6,6 +6,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { buildReportPage } from './build-report-page.mjs';
+import { ensureRuntimeDir } from './runtime-dir.mjs';
+
+// Before Chromium or dawn.node start: keeps libwayland's XDG_RUNTIME_DIR complaint out of the output.
+ensureRuntimeDir();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = path.join(root, 'node_modules', '.cache', 'wgsl-nn-train');

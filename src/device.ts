@@ -1,8 +1,9 @@
 import { BufferPool, type PoolStats } from './buffer-pool.js';
 import {
-  ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WgslNNError,
+  ArgumentError, DeviceLostError, GPUInternalError, GPUOutOfMemoryError, GPUValidationError, WebGPUUnavailableError, WgslNNError,
   type GPUErrorContext,
 } from './errors.js';
+import { currentPlatform, noAdapterHint, noWebGPUHint } from './platform-hints.js';
 import { dispatchGrid, foldGrid, type Kernel, type Overrides, type Specialization } from './kernel.js';
 import { StagingRing } from './staging.js';
 import type { RecordedBinding, Recorder } from './executor/recorder.js';
@@ -62,11 +63,10 @@ function severity(e: WgslNNError): number {
 /** Opens a WebGPU device and makes it the current runtime. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
   const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) {
-    throw new WgslNNError('init: WebGPU is not available. In a browser, use a WebGPU-capable browser on a secure context (https or http://localhost); in Node, pass { gpu: create([]) } from the `webgpu` package.');
-  }
+  const platform = currentPlatform();
+  if (!gpu) throw new WebGPUUnavailableError(platform, 'WebGPU is not available (no navigator.gpu and no { gpu } option)', noWebGPUHint(platform));
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
-  if (!adapter) throw new WgslNNError('init: navigator.gpu.requestAdapter() returned no adapter (no usable GPU or WebGPU disabled)');
+  if (!adapter) throw new WebGPUUnavailableError(platform, 'requestAdapter() returned no adapter', noAdapterHint(platform));
   const limits: Record<string, number> = {
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     maxBufferSize: adapter.limits.maxBufferSize,

@@ -65,3 +65,10 @@ export class DeviceLostError extends WgslNNError {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/** `init` found no WebGPU (no GPU object, or no adapter); the message says what to try on `platform`. */
+export class WebGPUUnavailableError extends WgslNNError {
+  constructor(readonly platform: 'node' | 'browser', readonly problem: string, hint: string) {
+    super(`init: ${problem}. ${hint}`);
+  }
+}

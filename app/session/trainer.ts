@@ -16,6 +16,7 @@ import type { Tensor } from '../../src/tensor.js';
 import { evaluate } from '../../src/train/fit.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../../src/ops/step-fault.js';
+import { ProgressPace } from '../../src/train/progress-pace.js';
 import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
 import type { ModelSummary } from '../../src/nn/summary.js';
 import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
@@ -61,6 +62,12 @@ export interface TrainerConfig extends TrainerEvents {
    * also bounds how far the CPU runs ahead of the GPU.
    */
   lossEvery?: number | ((stepsPerEpoch: number) => number);
+  /**
+   * Time-paced progress (the CLI's, as fit's `progressMs`): read the first batch's loss, then about every this
+   * many milliseconds, at most `lossEvery` batches apart, with the CPU queueing only about that much work
+   * ahead (src/train/progress-pace.ts). Unset: a read every `lossEvery` steps.
+   */
+  progressMs?: number;
   /** Input shape and classes of the data (default Fashion-MNIST's 1×28×28, 10 classes). */
   input?: InputSpec;
   /**
@@ -109,6 +116,8 @@ export class Trainer {
   private batchInEpoch = 0;
   private epochStart = 0;
   private pending: Promise<void> | null = null;
+  private pace: ProgressPace | null = null;
+  private readonly progressMs: number | undefined;
   private steps = 0;
   private disposed = false;
   readonly history: EpochReport[] = [];
@@ -127,6 +136,7 @@ export class Trainer {
     this.lossEvery = Math.max(1, Math.round(typeof every === 'function' ? every(this.stepsPerEpoch) : every));
     this.events = config;
     this.stopOnNonFinite = config.stopOnNonFinite ?? true;
+    this.progressMs = config.progressMs;
     const watch = this.stopOnNonFinite;
     seedRng(o.seed);
     this.model = buildModel(o, config.input ?? FASHION_MNIST_INPUT);
@@ -282,6 +292,7 @@ export class Trainer {
 
   /** Waits for the loss reads in flight. */
   async flush(): Promise<void> {
+    await this.pace?.drain();
     if (this.pending) await this.pending;
     this.pending = null;
   }
@@ -315,6 +326,7 @@ export class Trainer {
     if (this.stopOnNonFinite) resetStepCounter(this.optimizer.rt);
     this.batchInEpoch = 0;
     this.epochStart = performance.now();
+    if (this.progressMs !== undefined) this.pace = new ProgressPace(this.epochStart, this.lossEvery, this.progressMs);
   }
 
   private async runBatch(b: Batch): Promise<void> {
@@ -323,6 +335,7 @@ export class Trainer {
     this.steps++;
     this.batchInEpoch++;
     this.metrics.countBatch(b.size);
+    if (this.pace) return this.pacedRead(loss, lr);
     if (this.batchInEpoch % this.lossEvery !== 0 && this.batchInEpoch !== this.stepsPerEpoch) {
       loss.dispose();
       return;
@@ -334,6 +347,23 @@ export class Trainer {
     this.pending = loss.item().then((v) => {
       this.events.onStep?.({ ...info, loss: v, samplesPerSec: done / ((performance.now() - start) / 1000) });
     }).finally(() => loss.dispose());
+  }
+
+  private async pacedRead(loss: Tensor, lr: number): Promise<void> {
+    const pace = this.pace!, batch = this.batchInEpoch, batches = this.stepsPerEpoch;
+    const wait = pace.beforeNext(batch, batches);
+    if (wait) await wait;
+    if (!pace.due(batch, batches)) {
+      loss.dispose();
+      return;
+    }
+    const info = { step: this.steps, epoch: this.epochIndex + 1, batch, batches, lr };
+    const done = this.metrics.samples, start = this.epochStart;
+    const read = loss.item().then((v) => {
+      this.events.onStep?.({ ...info, loss: v, samplesPerSec: done / ((performance.now() - start) / 1000) });
+    }).finally(() => loss.dispose());
+    read.catch(() => {}); // awaited through the pace (flush); a failure elsewhere first must not leave it unhandled
+    pace.reading(batch, read);
   }
 
   private async endEpoch(): Promise<EpochReport> {

@@ -1,5 +1,5 @@
 // Node side shared by the runners: dawn.node setup, machine description, writing bench/results/*.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { create, globals } from 'webgpu';
@@ -42,14 +42,26 @@ export function machineInfo(extra: Record<string, unknown> = {}): Record<string,
   };
 }
 
-/** Output folder: --out DIR, else $BENCH_OUT, else bench/results under the current directory. */
+/**
+ * Output folder: --out DIR, else $BENCH_OUT, else bench/runs under the current directory, which ignores itself
+ * in git (a run must not dirty the tree; `--out bench/results` records one with the committed results).
+ */
 export function outDir(argv: readonly string[]): string {
   const i = argv.indexOf('--out');
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : process.env.BENCH_OUT || path.join(process.cwd(), 'bench', 'results');
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : process.env.BENCH_OUT || path.join(process.cwd(), 'bench', 'runs');
+}
+
+/** Creates `dir`; the default bench/runs gets a `.gitignore` of `*`. */
+export function ensureOutDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  if (path.basename(dir) === 'runs' && path.basename(path.dirname(dir)) === 'bench' && !existsSync(path.join(dir, '.gitignore'))) {
+    writeFileSync(path.join(dir, '.gitignore'), '*\n');
+  }
+  return dir;
 }
 
 export function writeReport(report: BenchReport, dir: string): string {
-  mkdirSync(dir, { recursive: true });
+  ensureOutDir(dir);
   const file = path.join(dir, `${report.backend}-${report.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;

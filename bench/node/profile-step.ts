@@ -2,13 +2,13 @@
 // (wgsl-nn's step.profile(): timestamp queries). Node + dawn.node on the default adapter.
 //   node bench/dist/profile-step.mjs [--model lenet5|mlp|vgg] [--batch N] [--repeats N] [--out DIR]
 // The model is the benchmark's (VGG on 3×32×32), trained with SGD(momentum 0.9) on random data.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as wn from '../../src/index.js';
 import { randomArray } from '../suite/data.js';
 import { benchModel, compileTrainStep } from '../suite/ours.js';
-import { machineInfo, outDir, setupDawn } from './common.js';
+import { ensureOutDir, machineInfo, outDir, setupDawn } from './common.js';
 
 const SHAPES = { mlp: [784], lenet5: [1, 28, 28], vgg: [3, 32, 32] } as const;
 type Model = keyof typeof SHAPES;
@@ -32,8 +32,7 @@ const y = Int32Array.from({ length: batch }, (_, i) => i % 10);
 const profile = await step.profile([x, y], { repeats });
 const title = `${model} b${batch} training step on ${rt.adapter.description || rt.adapter.vendor} (${step.dispatches()} dispatches)`;
 console.log(`${title}\n${wn.formatProfile(profile, 40)}`);
-const dir = outDir(process.argv);
-mkdirSync(dir, { recursive: true });
+const dir = ensureOutDir(outDir(process.argv));
 const timestamp = new Date().toISOString();
 const file = path.join(dir, `profile-${model}-b${batch}-${timestamp.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ backend: 'profile', timestamp, title, machine: machineInfo({ adapter: rt.adapter }), profile }, null, 2)}\n`);

@@ -21,6 +21,16 @@ export function formatDuration(seconds: number): string {
 }
 
 /**
+ * A throughput for people: whole numbers from 10 up, two significant digits below (a slow model on a CPU-emulated
+ * GPU runs well under one sample per second, which rounding printed as "0").
+ */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond < 0) return '-';
+  if (perSecond >= 10 || perSecond === 0) return String(Math.round(perSecond));
+  return String(Number(perSecond.toPrecision(2)));
+}
+
+/**
  * Seconds left, extrapolating the time per batch so far (which includes the per-epoch validation) to the
  * batches still to run. Undefined before the first batch: the first one also pays for shader compilation.
  */
@@ -35,7 +45,7 @@ export function progressLine(p: ProgressState, columns = 100): string {
   const tail = [
     ` ${p.batch}/${p.batches}`,
     p.loss !== undefined ? `  loss ${p.loss.toFixed(4)}` : '',
-    `  ${Math.round(p.samplesPerSec)} samples/s`,
+    `  ${formatRate(p.samplesPerSec)} samples/s`,
     p.etaSeconds !== undefined ? `  ETA ${formatDuration(p.etaSeconds)}` : '',
   ].join('');
   const barWidth = Math.max(0, Math.min(30, columns - 1 - head.length - tail.length - 2));

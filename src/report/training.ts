@@ -1,6 +1,6 @@
 // What a training run leaves behind (metrics.json, report.md; report.html's charts are drawn by the browser
 // from app/report/), independent of where it ran.
-import { formatDuration } from './progress.js';
+import { formatDuration, formatRate } from './progress.js';
 
 export interface EpochMetrics {
   epoch: number;
@@ -58,7 +58,7 @@ const COLUMNS: ReadonlyArray<[string, (e: EpochMetrics) => string]> = [
   ['val loss', (e) => fixed4(e.valLoss)],
   ['val acc', (e) => percent(e.valAcc)],
   ['lr', (e) => String(Number(e.lr.toPrecision(3)))],
-  ['samples/s', (e) => String(Math.round(e.samplesPerSec))],
+  ['samples/s', (e) => formatRate(e.samplesPerSec)],
   ['time', (e) => formatDuration(e.seconds)],
 ];
 
@@ -90,7 +90,7 @@ export function reportMarkdown(run: TrainingRun): string {
     `| data | ${run.data.trainSamples} training samples${o.subset ? ` (of the first ${o.subset} of 60000)` : ''}, ${percent(o.valFraction)} held out for validation |`,
     `| training | ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}, batch size ${o.batchSize}, ${o.optimizer}, lr ${o.lr}, seed ${o.seed} |`,
     `| platform | ${run.platform}; adapter: ${run.adapter} |`,
-    `| time | ${formatDuration(run.timings.wallSeconds)} wall (training ${formatDuration(run.timings.trainSeconds)}), ${Math.round(run.samplesPerSec)} samples/s |`,
+    `| time | ${formatDuration(run.timings.wallSeconds)} wall (training ${formatDuration(run.timings.trainSeconds)}), ${formatRate(run.samplesPerSec)} samples/s |`,
     `| started | ${run.startedAt} |`,
     '',
     `Reproduce: \`${run.command}\``,

@@ -12,6 +12,7 @@ import { tensor } from '../ops/creation.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../ops/step-fault.js';
 import { checkOptimizerOwnsModel } from './fit-checks.js';
 import { MetricAccumulator } from './metrics.js';
+import { ProgressPace } from './progress-pace.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
 
 export type LossFn = (logits: Tensor, labels: Tensor) => Tensor;
@@ -93,7 +94,14 @@ export interface FitOptions {
   seed?: number;
   /** Record the step once and replay it (default true); false runs every op eagerly. */
   compile?: boolean;
-  /** Read a batch loss for progress every this many batches (default 20); it also bounds how far the CPU runs ahead. */
+  /**
+   * Progress (`onBatchEnd`) comes at the first batch, then about every `progressMs` milliseconds (default
+   * 1000), and at each epoch's last batch: each report reads that batch's loss back (4 bytes, no wait for the
+   * queue to drain). Between reads the CPU queues only about `progressMs` worth of steps ahead of the GPU,
+   * so a slow device still reports every batch or two.
+   */
+  progressMs?: number;
+  /** At most this many batches between loss reads (default 20); at most twice as many steps are queued ahead of the GPU. */
   lossEvery?: number;
   checkpoints?: Checkpoints;
   /**
@@ -146,6 +154,8 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   };
   const step: CompiledStep<Tensor> | null = opts.compile === false ? null : compile(trainStep, { name: 'fit step', runtime: rt, inputShapes: [sampleShape, []] });
   const every = Math.max(1, opts.lossEvery ?? 20);
+  const progressMs = opts.progressMs ?? 1000;
+  if (!(progressMs >= 0)) throw new ArgumentError('fit', `progressMs must be a non-negative number, got ${opts.progressMs}`);
   const es = opts.earlyStopping;
   const monitor = es?.monitor ?? 'valAcc';
   if (es && !opts.validation) throw new ArgumentError('fit', 'earlyStopping needs a validation set');
@@ -165,26 +175,27 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
       if (opts.stopOnNonFinite) resetStepCounter(rt);
       const start = performance.now();
       const batches = loader.batchesPerEpoch;
-      let pending: Promise<void> | null = null;
+      const pace = new ProgressPace(start, every, progressMs);
       for (const b of loader.batches(epoch - 1)) {
         let loss: Tensor;
         if (step) loss = step(b.x, b.y);
         // Eagerly, every intermediate of the step is freed with it; only the loss (and the gradients) stay.
         else loss = tidy(() => trainStep(tensor(b.x, b.shape, 'f32', rt), tensor(b.y, [b.size], 'i32', rt)), rt);
         metrics.countBatch(b.size);
-        if ((b.index + 1) % every === 0 || b.index + 1 === batches) {
-          // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
-          if (pending) await pending;
-          const batch = b.index + 1, done = metrics.samples;
-          pending = loss.item().then((v) => {
+        const batch = b.index + 1, done = metrics.samples;
+        const wait = pace.beforeNext(batch, batches);
+        if (wait) await wait;
+        if (pace.due(batch, batches)) {
+          const read = loss.item().then((v) => {
             const info: BatchInfo = { epoch, batch, batches, samplesPerSec: done / ((performance.now() - start) / 1000), loss: v };
             opts.callbacks?.onBatchEnd?.(info);
           }).finally(() => loss.dispose());
-          // Awaited below; if fit fails first (a lost device), its rejection must not go unhandled.
-          pending.catch(() => {});
+          // Awaited through the pace; if fit fails first (a lost device), its rejection must not go unhandled.
+          read.catch(() => {});
+          pace.reading(batch, read);
         } else loss.dispose();
       }
-      if (pending) await pending;
+      await pace.drain();
       const trainM = await metrics.read();
       const seconds = (performance.now() - start) / 1000;
       const val = opts.validation ? await evaluate(model, opts.validation, { batchSize: opts.batchSize, loss: lossFn }) : null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eta, formatDuration, progressLine } from '../../src/report/progress.js';
+import { eta, formatDuration, formatRate, progressLine } from '../../src/report/progress.js';
 import { epochTableHeader, epochTableRow, reportMarkdown, type TrainingRun } from '../../src/report/training.js';
 
 function run(): TrainingRun {
@@ -29,6 +29,18 @@ describe('progress', () => {
     expect(formatDuration(61.4)).toBe('1:01');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(NaN)).toBe('?');
+  });
+
+  it('formats throughputs below one sample per second (AlexNet on SwiftShader) instead of rounding them to 0', () => {
+    expect(formatRate(1234.4)).toBe('1234');
+    expect(formatRate(17.2)).toBe('17');
+    expect(formatRate(9.87)).toBe('9.9');
+    expect(formatRate(0.3149)).toBe('0.31');
+    expect(formatRate(0.004)).toBe('0.004');
+    expect(formatRate(0)).toBe('0');
+    expect(formatRate(NaN)).toBe('-');
+    expect(progressLine({ epoch: 1, epochs: 1, batch: 1, batches: 4, samplesPerSec: 0.42 }, 100)).toContain('  0.42 samples/s');
+    expect(epochTableRow({ ...run().epochs[0]!, samplesPerSec: 0.42 })).toContain('0.42');
   });
 
   it('extrapolates the time per batch to the batches left', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../scripts/train-options.js';
+import { describe, expect, it, vi } from 'vitest';
+import { runTraining } from '../../scripts/train-main.js';
+import { checkDataDir, DATA_FILES, parseCli, UsageError } from '../../scripts/train-options.js';
 
 const root = '/repo';
 
@@ -57,5 +58,110 @@ describe('npm run train flags', () => {
     if (cli === 'help') throw new Error('expected options');
     expect(cli.options).toMatchObject({ model: 'mlp', hidden: [128, 64], activation: 'tanh', init: 'xavier', dropout: 0.2, batchNorm: true, optimizer: 'nesterov',
       lr: 0.01, momentum: 0.8, l2: 0.0005, schedule: 'step', stepEvery: 2, gamma: 0.5, warmup: 10 });
+  });
+});
+
+describe('npm run train argument errors name the flag and what was expected', () => {
+  const message = (argv: string[]) => {
+    try {
+      parseCli(argv, root);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UsageError);
+      return (e as Error).message;
+    }
+    throw new Error(`${argv.join(' ')} was accepted`);
+  };
+
+  it('negative and non-numeric values reach the value check (not parseArgs\'s "ambiguous")', () => {
+    expect(message(['--epochs', '-1'])).toBe('--epochs must be a positive integer, got -1');
+    expect(message(['--lr', '-0.1'])).toBe('--lr must be a positive number, got -0.1');
+    expect(message(['--lr', '-.5'])).toBe('--lr must be a positive number, got -.5');
+    expect(message(['--epochs', 'three'])).toBe('--epochs must be a positive integer, got three');
+    expect(message(['--batch-size', '6.5'])).toBe('--batch-size must be a positive integer, got 6.5');
+    expect(message(['--val-fraction', '1'])).toBe('--val-fraction must be at least 0 and below 1, got 1');
+    expect(message(['--model', 'resnet'])).toBe('--model must be one of lenet5, mlp, logreg, vgg, alexnet, got resnet');
+  });
+
+  it('unknown flags, with a suggestion when one is close', () => {
+    expect(message(['--epoch', '3'])).toBe('unknown flag --epoch (did you mean --epochs?)');
+    expect(message(['--batchsize', '3'])).toBe('unknown flag --batchsize (did you mean --batch-size?)');
+    expect(message(['--banana'])).toBe('unknown flag --banana');
+    expect(message(['-x'])).toBe('unknown flag -x');
+  });
+
+  it('missing values, values given to switches, stray words', () => {
+    expect(message(['--epochs'])).toBe('--epochs needs a value');
+    expect(message(['--model', '--node'])).toBe('--model needs a value');
+    expect(message(['--full=yes'])).toBe('--full takes no value');
+    expect(message(['lenet5'])).toBe('unexpected argument lenet5: every setting is a flag (--name value)');
+  });
+});
+
+describe('the data folder is checked before anything starts', () => {
+  const files = (present: string[]) => (f: string) => present.includes(f);
+  const all = ['/d', ...DATA_FILES.map((f) => path.join('/d', f))];
+
+  it('accepts a folder with the four files', () => {
+    expect(() => checkDataDir('/d', 'd', files(all))).not.toThrow();
+  });
+
+  it('--data that does not exist is named as given', () => {
+    expect(() => checkDataDir('/work/nope', 'nope', files([]))).toThrow(new UsageError('--data nope: no such folder (/work/nope)'));
+  });
+
+  it('--data without the files lists the missing ones', () => {
+    expect(() => checkDataDir('/d', 'd', files(all.filter((f) => !f.endsWith('t10k-labels-idx1-ubyte.gz')))))
+      .toThrow(/^--data d: \/d lacks t10k-labels-idx1-ubyte\.gz \(it needs the four Fashion-MNIST files train-images-idx3-ubyte\.gz, /);
+  });
+
+  it('the default folder missing says how to install it', () => {
+    const prev = process.env.FASHION_MNIST_DIR;
+    delete process.env.FASHION_MNIST_DIR;
+    try {
+      expect(() => checkDataDir(undefined, undefined, files([])))
+        .toThrow('Fashion-MNIST not found: /usr/share/datasets/fashion-mnist does not exist (apt-get install -y dataset-fashion-mnist, or give --data DIR)');
+    } finally {
+      if (prev !== undefined) process.env.FASHION_MNIST_DIR = prev;
+    }
+  });
+});
+
+describe('npm run train exits with the message, before starting a browser or dawn.node', () => {
+  async function run(argv: string[]) {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const err = vi.spyOn(console, 'error').mockImplementation((s: string) => void errors.push(s));
+    const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void logs.push(s));
+    let started = false;
+    try {
+      const code = await runTraining(argv, {
+        root, command: 'npm run train --', reportAssets: null,
+        runner: { describe: () => 'test', run: async () => { started = true; throw new Error('must not start'); } },
+      });
+      return { code, errors, logs, started };
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
+  }
+
+  it('a bad value: exit 2, the message and where the flags are listed', async () => {
+    const r = await run(['--epochs', '-1']);
+    expect(r).toMatchObject({ code: 2, started: false });
+    expect(r.errors).toEqual(['train: --epochs must be a positive integer, got -1\n(npm run train -- --help lists the flags)']);
+  });
+
+  it('a missing --data folder, on the browser path and the Node path alike', async () => {
+    for (const extra of [[], ['--node']]) {
+      const r = await run(['--data', '/nonexistent/fashion', ...extra]);
+      expect(r).toMatchObject({ code: 2, started: false });
+      expect(r.errors[0]).toBe('train: --data /nonexistent/fashion: no such folder (/nonexistent/fashion)\n(npm run train -- --help lists the flags)');
+    }
+  });
+
+  it('--help prints the flags and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r).toMatchObject({ code: 0, started: false, errors: [] });
+    expect(r.logs[0]).toMatch(/^Train a model on Fashion-MNIST[\s\S]*--epochs N[\s\S]*-h, --help/);
   });
 });
