@@ -1,0 +1,76 @@
+// The Studio (demo/studio/) in real Chromium, WebGPU on SwiftShader: a small MLP on the built-in sample trains in the
+// worker, the loss falls, every view draws, pause stops the steps, the URL reproduces the setup, and each error state
+// shows its message on the page.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Page } from 'playwright';
+import { canvasColours, screenshot, startApp, type AppSession } from '../helpers/pages.js';
+
+let app: AppSession;
+beforeAll(async () => { app = await startApp(); }, 120_000);
+afterAll(async () => { await app?.close(); });
+
+/** Small enough for SwiftShader: 200 sample images (180 train / 20 val), batch 16, 3 epochs of 12 steps. */
+const SMALL = 'studio/?model=mlp&hidden=32&act=tanh&subset=200&batch=16&epochs=3&data=sample&lr=0.003';
+
+const step = (page: Page) => page.evaluate(() => Number(document.body.dataset.step ?? 0));
+const stateOf = (page: Page) => page.evaluate(() => document.body.dataset.state ?? '');
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 120_000 });
+}
+
+test('trains in the worker: the loss falls, every view draws, pause stops the steps', async () => {
+  const page = await app.open(SMALL);
+  await ready(page);
+  expect(await page.locator('#data-info').textContent()).toContain('built-in sample');
+  await page.click('#play');
+  await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 240_000 });
+  // Loss curve: first vs last logged losses (36 steps); the smoothed curve's end must lie below its start.
+  const losses = await page.evaluate(() => (window as unknown as { studioDebug: { losses(): number[] } }).studioDebug.losses());
+  expect(losses.length).toBe(36);
+  for (const l of losses) expect(Number.isFinite(l)).toBe(true);
+  const head = losses.slice(0, 5).reduce((a, b) => a + b) / 5, tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
+  expect(head).toBeGreaterThan(1.8); // ≈ ln 10 at the start
+  expect(tail).toBeLessThan(head * 0.75);
+  // Views: charts and canvases drawn, numbers in range.
+  await page.waitForFunction(() => document.querySelectorAll('#gallery figure').length > 0 && document.querySelectorAll('table.layers tbody tr').length > 0, null, { timeout: 60_000 });
+  for (const sel of ['#chart-loss canvas', '#chart-acc canvas', '#chart-lr canvas', '#chart-speed canvas', '#filters', '#confusion', 'canvas.hist']) {
+    expect(await canvasColours(page, sel), sel).toBeGreaterThan(2);
+  }
+  const acc = await page.locator('#confusion-epoch').textContent();
+  const valAcc = Number(/([\d.]+) % correct/.exec(acc!)![1]);
+  expect(valAcc).toBeGreaterThanOrEqual(0);
+  expect(valAcc).toBeLessThanOrEqual(100);
+  const layerRows = await page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  expect(layerRows.map((r) => r[0])).toEqual(['1 Linear', '2 Tanh', '4 Linear']);
+  for (const r of layerRows) expect(Number(r[3])).toBeGreaterThan(0); // std
+  const tanh = layerRows[1]!;
+  expect(Math.abs(Number(tanh[2]))).toBeLessThan(1); // a tanh's mean is inside (−1, 1)
+  const paramRows = await page.$$eval('table.params tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  expect(paramRows.map((r) => r[0])).toEqual(['1.weight', '1.bias', '4.weight', '4.bias']);
+  for (const r of paramRows) expect(Number(r[2])).toBeGreaterThan(0); // gradient norm
+  expect(await page.locator('#gallery figure').count()).toBe(24);
+  const summary = await page.locator('#summary').textContent();
+  expect(summary).toContain('25,450 parameters'); // 784·32 + 32 + 32·10 + 10
+  expect(summary).toMatch(/\d+ dispatches per training step/);
+  await screenshot(page, 'studio-trained');
+  expect(page.errors).toEqual([]);
+  await page.close();
+}, 400_000);
+
+test('pause stops the steps; one step advances by one', async () => {
+  const page = await app.open(SMALL.replace('epochs=3', 'epochs=50'));
+  await ready(page);
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 8, null, { timeout: 120_000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 60_000 });
+  const at = await step(page);
+  await page.waitForTimeout(1500);
+  expect(await step(page)).toBe(at);
+  expect(await stateOf(page)).toBe('paused');
+  await page.click('#step');
+  await page.waitForFunction((n) => Number(document.body.dataset.step) === n + 1, at, { timeout: 60_000 });
+  expect(page.errors).toEqual([]);
+  await page.close();
+}, 300_000);
