@@ -5,6 +5,8 @@
 //   npm run bench -- overhead [flags]  Node + dawn.node backend=null: CPU cost per op
 //   npm run bench -- gpu [flags]       builds bench/dist/gpu-bench.mjs and runs it (Node + dawn.node, default adapter)
 //   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
+//   npm run bench -- studio [--seconds N] [--query 'model=mlp&…']
+//                                      the Studio page: main-thread long tasks and frame rate, idle vs training
 //   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
 //                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
@@ -20,12 +22,12 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'bench', 'dist');
 const argv = process.argv.slice(2);
-const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile'].includes(a));
+const backends = argv.filter((a) => ['browser', 'overhead', 'gpu', 'profile', 'studio'].includes(a));
 const buildOnly = argv.includes('--build-only');
 const rest = argv.filter((a) => !backends.includes(a) && a !== '--build-only');
-const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch'].includes(argv[argv.indexOf(a) - 1]));
+const unknown = argv.filter((a) => !a.startsWith('-') && !backends.includes(a) && !/^[\d,]+$/.test(a) && !['--out', '--train', '--conv', '--bn', '--sizes', '--repeats', '--tiles', '--model', '--batch', '--seconds', '--query'].includes(argv[argv.indexOf(a) - 1]));
 if (unknown.length) {
-  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead or gpu`);
+  console.error(`bench: unknown back end(s) ${unknown.join(', ')}; use browser, overhead, gpu, profile or studio`);
   process.exit(2);
 }
 /**
@@ -76,6 +78,14 @@ const runners = {
     const out = path.join(dist, 'browser-runner.mjs');
     await build({
       entryPoints: [path.join(root, 'bench/node/browser.ts')],
+      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    });
+    sh(process.execPath, [out, ...rest]);
+  },
+  async studio() {
+    const out = path.join(dist, 'studio-runner.mjs');
+    await build({
+      entryPoints: [path.join(root, 'bench/node/studio.ts')],
       outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
     });
     sh(process.execPath, [out, ...rest]);
