@@ -116,7 +116,7 @@ export async function filterView(run: StudioRun): Promise<FilterView | null> {
 }
 
 /** The test images' top-3 predictions (softmax on the GPU, eval mode), misclassified first. */
-export async function galleryView(run: StudioRun, count = 100, shown = 24): Promise<{ items: GalleryItem[]; accuracy: number }> {
+export async function galleryView(run: StudioRun, count = 100, shown = 24): Promise<{ items: GalleryItem[]; accuracy: number; scored: number }> {
   const data = run.test, n = Math.min(count, data.length);
   const b = firstBatch(data, n);
   const wasTraining = run.model.training;
@@ -137,7 +137,7 @@ export async function galleryView(run: StudioRun, count = 100, shown = 24): Prom
   const accuracy = all.filter((g) => g.top[0]!.cls === g.label).length / n;
   const ordered = [...all.filter((g) => g.top[0]!.cls !== g.label), ...all.filter((g) => g.top[0]!.cls === g.label)].slice(0, shown);
   const size = b.x.length / n;
-  return { accuracy, items: ordered.map((g) => ({ ...g, pixels: pixelsOf(data, b.x.subarray(g.index * size, (g.index + 1) * size)) })) };
+  return { accuracy, scored: n, items: ordered.map((g) => ({ ...g, pixels: pixelsOf(data, b.x.subarray(g.index * size, (g.index + 1) * size)) })) };
 }
 
 /** A normalized sample back to 0–255 bytes for drawing (undoing the dataset's x' = (x·scale − mean) / std). */

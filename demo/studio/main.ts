@@ -182,7 +182,7 @@ function start(): void {
         break;
       case 'gallery':
         drawGallery($('gallery'), m.items, classes);
-        $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.items.length ? 'test images' : ''} correct)`;
+        $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.scored} ${m.source} images right)`;
         break;
       case 'summary': {
         const s = m.summary;
@@ -287,6 +287,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), setup: () => setup };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), setup: () => setup };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

@@ -61,7 +61,7 @@ export type FromWorker =
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'layers'; step: number; layers: LayerView[]; params: ParamView[] }
   | { type: 'filters'; step: number; filters: FilterView }
-  | { type: 'gallery'; step: number; items: GalleryItem[]; accuracy: number }
+  | { type: 'gallery'; step: number; items: GalleryItem[]; accuracy: number; scored: number; source: string }
   | { type: 'summary'; summary: SummaryView }
   | { type: 'sanity'; results: SanityResult[]; running: boolean }
   | { type: 'weights'; bytes: Uint8Array; name: string }

@@ -25,6 +25,8 @@ let ready: Promise<void> | null = null;
 const wanted = new Set<ViewName>();
 /** Parameter copies taken before the last step, for the update/weight ratio of the next layer view. */
 let before: Tensor[] | null = null;
+/** The last update/weight ratio measured per parameter (cleared with the run). */
+const lastRatio = new Map<string, number>();
 let busy: Promise<void> = Promise.resolve();
 /** Work asked for while the loop runs (downloads, sanity checks): done between two chunks of steps. */
 const tasks: (() => Promise<void>)[] = [];
@@ -53,6 +55,7 @@ function newRun(s: StudioSetup, d: StudioData): void {
   disposeBefore();
   run = null;
   run = new StudioRun(s, d);
+  lastRatio.clear();
   state = 'paused';
   post({ type: 'data', info: { source: d.source, train: run.train.length, val: run.val.length, test: run.test.length, classes: d.classes } });
   status();
@@ -80,26 +83,39 @@ async function applySetup(next: StudioSetup): Promise<void> {
   newRun(next, d);
 }
 
-/** Serves the views the page asked for (each a few readbacks). */
+/** While training, views may take at most this share of the worker's time (a large model's gallery is a real forward pass). */
+const VIEW_SHARE = 0.25;
+let viewsDoneAt = 0, viewsCost = 0;
+
+/** Serves the views the page asked for (each a few readbacks); while training, only within their share of the time. */
 async function serveViews(): Promise<void> {
-  if (!run) return;
+  if (!run || wanted.size === 0) return;
+  const start = performance.now();
+  if (state === 'running' && start - viewsDoneAt < viewsCost * (1 / VIEW_SHARE - 1)) return;
   const r = run;
   for (const view of [...wanted]) {
     wanted.delete(view);
     if (view === 'layers') {
       const [layers, params] = await Promise.all([layerViews(r), paramViews(r, before)]);
       disposeBefore();
+      // Without a step since the last view (paused), the last measured update ratios stand.
+      for (const p of params) {
+        if (Number.isFinite(p.updateRatio)) lastRatio.set(p.name, p.updateRatio);
+        else p.updateRatio = lastRatio.get(p.name) ?? NaN;
+      }
       post({ type: 'layers', step: r.steps, layers, params });
     } else if (view === 'filters') {
       const f = await filterView(r);
       if (f) post({ type: 'filters', step: r.steps, filters: f });
     } else if (view === 'gallery') {
       const g = await galleryView(r);
-      post({ type: 'gallery', step: r.steps, ...g });
+      post({ type: 'gallery', step: r.steps, ...g, source: r.test === r.val ? 'validation' : 'test' });
     } else if (view === 'summary') {
       post({ type: 'summary', summary: await summaryView(r) });
     }
   }
+  viewsDoneAt = performance.now();
+  viewsCost = viewsDoneAt - start;
 }
 
 /** Queues up to `n` steps and reads their losses; closes epochs as they end. */

@@ -2,34 +2,39 @@
 // test gallery with top-3 predictions (misclassified first).
 import type { FilterView, GalleryItem } from '../protocol.js';
 
-/** Each filter scaled on its own to [0, 255] (grey), channels side by side, in a grid. */
+/** Each filter scaled on its own to [0, 255] (grey), channels side by side, in a grid: one ImageData, scaled up by drawImage. */
 export function drawFilters(canvas: HTMLCanvasElement, f: FilterView): void {
-  const cell = Math.max(4, Math.floor(48 / Math.max(f.height, f.width)));
-  const tileW = f.width * cell * f.channels + 4, tileH = f.height * cell + 4;
-  const cols = Math.ceil(Math.sqrt(f.count * (f.channels > 1 ? 0.5 : 1.5)));
+  const tileW = f.width * f.channels + 1, tileH = f.height + 1;
+  const cols = Math.max(1, Math.ceil(Math.sqrt(f.count * (f.channels > 1 ? 0.5 : 1.5))));
   const rows = Math.ceil(f.count / cols);
-  canvas.width = cols * tileW + 2;
-  canvas.height = rows * tileH + 2;
-  const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const img = new ImageData(cols * tileW + 1, rows * tileH + 1);
+  img.data.fill(255);
   const per = f.channels * f.height * f.width;
   for (let k = 0; k < f.count; k++) {
     const w = f.data.subarray(k * per, (k + 1) * per);
     let lo = Infinity, hi = -Infinity;
     for (const v of w) { if (v < lo) lo = v; if (v > hi) hi = v; }
     const span = hi - lo || 1;
-    const ox = (k % cols) * tileW + 3, oy = Math.floor(k / cols) * tileH + 3;
+    const ox = (k % cols) * tileW + 1, oy = Math.floor(k / cols) * tileH + 1;
     for (let c = 0; c < f.channels; c++) {
       for (let y = 0; y < f.height; y++) {
         for (let x = 0; x < f.width; x++) {
           const g = Math.round((255 * (w[(c * f.height + y) * f.width + x]! - lo)) / span);
-          ctx.fillStyle = `rgb(${g},${g},${g})`;
-          ctx.fillRect(ox + (c * f.width + x) * cell, oy + y * cell, cell, cell);
+          const at = ((oy + y) * img.width + ox + c * f.width + x) * 4;
+          img.data[at] = img.data[at + 1] = img.data[at + 2] = g;
         }
       }
     }
   }
+  // Scale so the grid is about 420 px wide, whole pixels per weight.
+  const scale = Math.max(1, Math.floor(420 / img.width));
+  canvas.width = img.width * scale;
+  canvas.height = img.height * scale;
+  const src = new OffscreenCanvas(img.width, img.height);
+  src.getContext('2d')!.putImageData(img, 0, 0);
+  const ctx = canvas.getContext('2d')!;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
 }
 
 /** Rows: true class; columns: predicted; cells shaded by the row's fraction, counts written in. */
