@@ -19,6 +19,8 @@ node scripts/bundle-node.mjs bench/node/profile-step.ts bench/dist/profile-step.
 mkdir -p .git/info
 bash ../shared/gpu/prepare-carry.sh scripts/gpu-run.sh >/dev/null
 for b in gpu-bench train-gpu profile-step; do xz -T2 -6 -c "bench/dist/$b.mjs" > ".gpu/$b.mjs.xz"; done
+# report.html's chart script, inlined by train-gpu.mjs from beside itself.
+cp bench/dist/report-page.js .gpu/ 2>/dev/null || true
 mkdir -p .gpu/fashion-mnist
 cp "$data"/*-ubyte.gz .gpu/fashion-mnist/
 bytes=$(du -sb .gpu | cut -f1)

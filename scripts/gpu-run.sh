@@ -33,7 +33,7 @@ case "$part" in
   train)
     node --enable-source-maps "$here/train-gpu.mjs" --model lenet5 --full --epochs 15 --batch-size 64 --schedule cosine \
       --data "$here/fashion-mnist" --out "$out/lenet5" "$@" 2>&1 | tee "$out/train-lenet5.log"
-    node --enable-source-maps "$here/train-gpu.mjs" --model vgg --full --epochs 15 --batch-size 128 --schedule cosine \
+    node --enable-source-maps "$here/train-gpu.mjs" --model vgg --batch-norm --full --epochs 15 --batch-size 128 --schedule cosine \
       --data "$here/fashion-mnist" --out "$out/vgg" "$@" 2>&1 | tee "$out/train-vgg.log"
     ;;
   *)

@@ -3,7 +3,9 @@
 // `npm run train:gpu:bundle` (bench/dist/train-gpu.mjs, only `webgpu` external); `--node` is implied.
 //   node train-gpu.mjs --full --epochs 15 --data fashion-mnist/ --out runs/lenet5
 import { create, globals } from 'webgpu';
-import { runTraining } from './train-main.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readReportAssets, runTraining } from './train-main.js';
 import { trainSession } from './train-session.js';
 
 // The library reads GPUBufferUsage & co. as globals, as in a browser.
@@ -14,6 +16,8 @@ const gpu = create([]) as GPU;
 process.exit(await runTraining(process.argv.slice(2), {
   root: process.cwd(),
   command: 'node train-gpu.mjs',
+  // report-page.js beside this bundle (npm run train:gpu:bundle writes both).
+  reportAssets: readReportAssets(path.dirname(fileURLToPath(import.meta.url))),
   runner: {
     describe: () => `Node ${process.version} + dawn.node, in-process`,
     run: async (_cli, request, io) => ({

@@ -1,12 +1,12 @@
 // The body of `npm run train` once a runner is chosen: parse the flags, train, print the result and write
 // the report folder. scripts/train-cli.ts runs it with Chromium or a Node child; scripts/train-gpu-entry.ts
 // runs it in-process on a machine that has Node and a GPU but no npm.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { encodePng } from '../src/report/png.js';
+import { reportHtml, type ReportAssets } from '../app/report/html.js';
+import { studioUrl } from '../app/session/options.js';
 import { formatDuration } from '../src/report/progress.js';
-import { accuracyChart, lossChart, reportMarkdown, type TrainingRun } from '../src/report/training.js';
+import { reportMarkdown, type TrainingRun } from '../src/report/training.js';
 import { Display } from './train-display.js';
 import { HELP, parseCli, TEST_SAMPLES, TRAIN_SAMPLES, UsageError, type Cli } from './train-options.js';
 import type { RunnerIo, SessionRequest, SessionResult } from './train-session.js';
@@ -17,7 +17,14 @@ export interface Runner {
   run(cli: Cli, request: SessionRequest, io: RunnerIo): Promise<SessionResult & { platform: string }>;
 }
 
-export async function runTraining(argv: string[], { root, command, runner }: { root: string; command: string; runner: Runner }): Promise<number> {
+/** report.html's script and stylesheet as scripts/build-report-page.mjs wrote them into `dir` (null when absent). */
+export function readReportAssets(dir: string): ReportAssets | null {
+  const js = path.join(dir, 'report-page.js'), css = path.join(dir, 'report-page.css');
+  if (!existsSync(js)) return null;
+  return { js: readFileSync(js, 'utf8'), css: existsSync(css) ? readFileSync(css, 'utf8') : '' };
+}
+
+export async function runTraining(argv: string[], { root, command, runner, reportAssets }: { root: string; command: string; runner: Runner; reportAssets: ReportAssets | null }): Promise<number> {
   let cli: Cli | 'help';
   try {
     cli = parseCli(argv, root);
@@ -30,12 +37,14 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
     console.log(HELP);
     return 0;
   }
-  const { options, testSubset, out, dataDir } = cli;
+  const { options, testSubset, out, dataDir, checkpointEvery } = cli;
   const startedAt = new Date();
   const wallStart = performance.now();
   const display = new Display(options.epochs);
-  const samples = options.subset ?? TRAIN_SAMPLES;
+  const samples = options.subset || TRAIN_SAMPLES;
+  const studio = studioUrl(options);
   console.log(`train: ${options.model} on ${samples} Fashion-MNIST training images (tested on ${testSubset ?? TEST_SAMPLES}), ${options.epochs} epoch(s), batch ${options.batchSize}, ${options.optimizer} lr ${options.lr}, ${runner.describe(cli)}`);
+  console.log(`studio: ${studio}  (npm run studio: the same setup in the browser)`);
   let result: SessionResult & { platform: string };
   try {
     // Checkpoints go straight to the report folder; everything else to the display.
@@ -49,7 +58,7 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
       status: display.status,
       log: display.log,
     };
-    result = await runner.run(cli, { options, testSubset, dataDir }, io);
+    result = await runner.run(cli, { options, testSubset, dataDir, checkpointEvery }, io);
   } catch (e) {
     display.clear();
     console.error(`train: failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -66,18 +75,19 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
     model: result.model,
     parameters: result.parameters,
     options,
+    studioUrl: studio,
     data: { trainSamples: result.trainSamples, testSamples: result.testSamples },
     epochs: result.epochs,
-    batches: result.batches,
+    steps: result.steps.map(({ step, epoch, batch, batches, loss, lr }) => ({ step, epoch, batch, batches, loss, lr })),
     test: { loss: result.testLoss, accuracy: result.testAcc },
     samplesPerSec: trainSeconds > 0 ? result.epochs.reduce((s, e) => s + e.samplesPerSec * e.seconds, 0) / trainSeconds : 0,
     timings: { trainSeconds, recipeSeconds: result.totalSeconds, wallSeconds: (performance.now() - wallStart) / 1000 },
   };
-  writeReport(out, run, result.weights, root);
+  writeReport(out, run, result.weights, root, reportAssets);
 
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
   console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
-  console.log(`report: ${path.relative(process.cwd(), path.join(out, 'report.md')) || out}`);
+  console.log(`report: ${path.relative(process.cwd(), path.join(out, reportAssets ? 'report.html' : 'report.md')) || out}`);
   return 0;
 }
 
@@ -93,12 +103,11 @@ function reportDir(out: string, root: string): string {
   return out;
 }
 
-function writeReport(out: string, run: TrainingRun, weights: Uint8Array, root: string): void {
+function writeReport(out: string, run: TrainingRun, weights: Uint8Array, root: string, assets: ReportAssets | null): void {
   reportDir(out, root);
-  const png = (img: Parameters<typeof encodePng>[0]) => encodePng(img, (b) => deflateSync(b));
   writeFileSync(path.join(out, 'metrics.json'), `${JSON.stringify(run, null, 2)}\n`);
-  writeFileSync(path.join(out, 'loss.png'), png(lossChart(run)));
-  writeFileSync(path.join(out, 'accuracy.png'), png(accuracyChart(run)));
+  if (assets) writeFileSync(path.join(out, 'report.html'), reportHtml(run, assets));
+  else console.error('train: no report-page.js next to the CLI (scripts/build-report-page.mjs): report.html left out');
   writeFileSync(path.join(out, 'model.safetensors'), weights);
   writeFileSync(path.join(out, 'report.md'), reportMarkdown(run));
 }

@@ -1,16 +1,18 @@
 // One `npm run train` session as the GPU side runs it (the browser page and the Node entry alike): load
-// Fashion-MNIST, initialize WebGPU, run the recipe, and stream progress to the CLI, which draws and reports.
-import { init } from '../src/device.js';
-import { loadFashionMNIST, type FashionMNISTOptions } from '../src/data/fashion-mnist.js';
-import type { BatchLoss } from '../src/report/training.js';
-import { trainFashionMNIST, type BatchProgress, type EpochReport, type RecipeOptions, type TrainResult } from '../src/train/recipe.js';
+// Fashion-MNIST, initialize WebGPU, train with the session module the Studio uses (app/session/), and stream
+// progress to the CLI, which draws and reports.
+import { init, getRuntime } from '../src/device.js';
+import { fashionMNISTDataset, loadFashionMNIST, type FashionMNISTOptions } from '../src/data/fashion-mnist.js';
+import { saveModel } from '../src/io/model.js';
+import { Trainer, type EpochReport, type StepReport } from '../app/session/trainer.js';
+import type { SessionOptions } from '../app/session/options.js';
 
 /** What the session is doing; 'training' starts with shader compilation and ends after the last epoch. */
 export type Phase = 'loading data' | 'initializing WebGPU' | 'training' | 'testing';
 
 export type TrainMessage =
   | { type: 'phase'; phase: Phase }
-  | { type: 'batch'; progress: BatchProgress }
+  | { type: 'batch'; progress: StepReport }
   | { type: 'epoch'; report: EpochReport }
   /** Weights and optimizer state after `epoch` (safetensors), every `checkpointEvery` epochs. */
   | { type: 'checkpoint'; epoch: number; bytes: Uint8Array };
@@ -24,50 +26,77 @@ export interface RunnerIo {
   log(line: string): void;
 }
 
-/** What the CLI asks for: the recipe's options, and how many of the 10000 test images to score (default all). */
+/** What the CLI asks for: the session's options, and how many of the 10000 test images to score (default all). */
 export interface SessionRequest {
-  options: RecipeOptions;
+  options: SessionOptions;
   testSubset?: number;
+  /** Hand a checkpoint (weights and optimizer state) to the CLI every this many epochs. */
+  checkpointEvery?: number;
   /** Folder with the four .gz files, for the Node runners and the browser runner's file server (the page fetches a URL). */
   dataDir?: string;
 }
 
-export interface SessionResult extends TrainResult {
-  /** Every batch whose loss the recipe reported, for the per-batch loss curve. */
-  batches: BatchLoss[];
+export interface SessionResult {
+  epochs: EpochReport[];
+  /** Every step whose loss was read back, for the per-step curves. */
+  steps: StepReport[];
+  testLoss: number;
+  testAcc: number;
+  /** The trained weights as safetensors (PyTorch names). */
+  weights: Uint8Array;
+  adapter: string;
+  model: string;
+  parameters: number;
   trainSamples: number;
+  valSamples: number;
   testSamples: number;
+  totalSeconds: number;
 }
 
 /**
  * `gpu`: `navigator.gpu` when undefined. `data`: where the four .gz files are (a URL prefix in the
- * browser, a directory in Node). The result repeats what the messages carried (epochs, batch losses), so the
+ * browser, a directory in Node). The result repeats what the messages carried (epochs, step losses), so the
  * report never depends on their delivery.
  */
-export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, { options, testSubset }: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
+export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, request: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
+  const { options, testSubset, checkpointEvery } = request;
   send({ type: 'phase', phase: 'loading data' });
   const full = await loadFashionMNIST(data);
-  const { train } = full;
-  // The test split's first images, as loadFashionMNIST's own subset takes them (its subset applies to both splits).
+  // The test split's first images (loadFashionMNIST's own subset would apply to both splits).
   const n = Math.min(testSubset ?? full.test.n, full.test.n);
   const pixels = full.test.images.length / full.test.n;
-  const test = { images: full.test.images.subarray(0, n * pixels), labels: full.test.labels.subarray(0, n), n };
+  const test = fashionMNISTDataset({ images: full.test.images.subarray(0, n * pixels), labels: full.test.labels.subarray(0, n), n });
   send({ type: 'phase', phase: 'initializing WebGPU' });
   await init({ gpu });
+  const rt = getRuntime();
   send({ type: 'phase', phase: 'training' });
-  const batches: BatchLoss[] = [];
-  const result = await trainFashionMNIST(
-    { train, test },
-    options,
-    (progress) => {
-      if (progress.loss !== undefined) batches.push({ epoch: progress.epoch, batch: progress.batch, batches: progress.batches, loss: progress.loss });
+  const start = performance.now();
+  const steps: StepReport[] = [];
+  const trainer = new Trainer(options, fashionMNISTDataset(full.train), {
+    // About 100 logged losses per epoch (every step on short runs): the report's curves have a point per logged step.
+    lossEvery: (steps) => Math.ceil(steps / 100),
+    onStep: (progress) => {
+      steps.push(progress);
       send({ type: 'batch', progress });
     },
-    (report) => {
+    onEpoch: async (report) => {
       send({ type: 'epoch', report });
+      if (checkpointEvery && report.epoch % checkpointEvery === 0) send({ type: 'checkpoint', epoch: report.epoch, bytes: await trainer.checkpoint({ epoch: String(report.epoch) }) });
       if (report.epoch === options.epochs) send({ type: 'phase', phase: 'testing' });
     },
-    (epoch, bytes) => send({ type: 'checkpoint', epoch, bytes }),
-  );
-  return { ...result, batches, trainSamples: Math.min(options.subset ?? train.n, train.n), testSamples: test.n };
+  });
+  try {
+    const epochs = await trainer.run();
+    const t = await trainer.evaluate(test, 500);
+    const weights = await saveModel(trainer.model, { metadata: { model: options.model, dataset: 'fashion-mnist' } });
+    return {
+      epochs, steps, testLoss: t.loss, testAcc: t.accuracy, weights,
+      adapter: [rt.adapter.vendor, rt.adapter.architecture, rt.adapter.description].filter(Boolean).join(' '),
+      model: options.model, parameters: trainer.model.parameters().reduce((s, p) => s + p.size, 0),
+      trainSamples: trainer.train.length, valSamples: trainer.val?.length ?? 0, testSamples: test.length,
+      totalSeconds: (performance.now() - start) / 1000,
+    };
+  } finally {
+    trainer.dispose();
+  }
 }

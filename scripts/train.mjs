@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { buildReportPage } from './build-report-page.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = path.join(root, 'node_modules', '.cache', 'wgsl-nn-train');
@@ -21,6 +22,8 @@ await build({
   sourcemap: 'inline',
   logLevel: 'warning',
 });
+// report.html's charts: the Studio's chart code with uPlot, inlined into each report.
+await buildReportPage(buildDir);
 // Stack traces then point into scripts/*.ts and src/ rather than into the bundle.
 process.setSourceMapsEnabled(true);
 const { main } = await import(pathToFileURL(cli).href);

@@ -5,7 +5,7 @@ import type { Activation } from '../ops/matmul.js';
 import type { Pool2dOptions, Size2 } from '../ops/pool.js';
 import { full, ones, zeros } from '../ops/creation.js';
 import { keep, type Tensor } from '../tensor.js';
-import { dropoutRngWords } from '../../kernels/dropout.js';
+import { DROPOUT_RNG_WORDS, dropoutRngWords } from '../../kernels/dropout.js';
 import { initBias, initWeight, type InitScheme } from './init.js';
 import { Identity, Module, type FusionTarget } from './module.js';
 
@@ -27,6 +27,10 @@ function epilogueOf(m: Module): { activation: Activation; slope?: number } | nul
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's Linear); bias and an activation run in the matmul's epilogue. */
 export class Linear extends Module implements FusionTarget {
+  extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   activation: Activation = 'none';
@@ -69,6 +73,16 @@ export interface Conv2dLayerOptions extends LayerInit {
 
 /** 2-D convolution, NCHW, weight [out, in/groups, kH, kW] (PyTorch's Conv2d). */
 export class Conv2d extends Module implements FusionTarget {
+  extraRepr(): string {
+    const [, , kh, kw] = this.weight.shape;
+    const o = this.opts, parts = [`${this.inChannels}, ${this.outChannels}, kernel_size=${pyPair([kh!, kw!])}`, `stride=${pyPair(o.stride ?? 1)}`];
+    if (o.padding !== undefined && pyPair(o.padding) !== '(0, 0)') parts.push(`padding=${pyPair(o.padding)}`);
+    if (o.dilation !== undefined && pyPair(o.dilation) !== '(1, 1)') parts.push(`dilation=${pyPair(o.dilation)}`);
+    if ((o.groups ?? 1) !== 1) parts.push(`groups=${o.groups}`);
+    if (!this.bias) parts.push('bias=False');
+    return parts.join(', ');
+  }
+
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   activation: Activation = 'none';
@@ -105,6 +119,10 @@ export class Conv2d extends Module implements FusionTarget {
 }
 
 export class MaxPool2d extends Module {
+  extraRepr(): string {
+    return poolRepr(this.opts);
+  }
+
   constructor(readonly opts: Pool2dOptions) {
     super();
   }
@@ -115,6 +133,10 @@ export class MaxPool2d extends Module {
 }
 
 export class AvgPool2d extends Module {
+  extraRepr(): string {
+    return poolRepr(this.opts);
+  }
+
   constructor(readonly opts: Pool2dOptions & { countIncludePad?: boolean }) {
     super();
   }
@@ -133,6 +155,10 @@ export class GlobalAvgPool2d extends Module {
 
 /** Flattens all but the batch dimension, as a view (no copy). */
 export class Flatten extends Module {
+  extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=-1`;
+  }
+
   constructor(readonly startDim = 1) {
     super();
   }
@@ -148,6 +174,10 @@ export class Flatten extends Module {
  * the running statistics. A following ReLU is fused (see Sequential).
  */
 class BatchNorm extends Module implements FusionTarget {
+  extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.opts.eps ?? 1e-5)}, momentum=${pyFloat(this.opts.momentum ?? 0.1)}, affine=${pyBool(this.weight !== null)}, track_running_stats=True`;
+  }
+
   readonly weight: Tensor | null;
   readonly bias: Tensor | null;
   readonly runningMean: Tensor;
@@ -228,6 +258,10 @@ export class Tanh extends Module {
 
 /** PyTorch's default slope 0.01 (the lecture's max(0.1x, x) is `new LeakyReLU(0.1)`). */
 export class LeakyReLU extends Module {
+  extraRepr(): string {
+    return `negative_slope=${pyFloat(this.slope)}`;
+  }
+
   constructor(readonly slope = 0.01) {
     super();
   }
@@ -238,6 +272,10 @@ export class LeakyReLU extends Module {
 }
 
 export class ELU extends Module {
+  extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
+  }
+
   constructor(readonly alpha = 1) {
     super();
   }
@@ -248,6 +286,10 @@ export class ELU extends Module {
 }
 
 export class GELU extends Module {
+  extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
   }
@@ -259,12 +301,20 @@ export class GELU extends Module {
 
 /** Softmax over the last axis. */
 export class Softmax extends Module {
+  extraRepr(): string {
+    return 'dim=-1';
+  }
+
   forward(x: Tensor): Tensor {
     return F.softmax(x);
   }
 }
 
 export class LogSoftmax extends Module {
+  extraRepr(): string {
+    return 'dim=-1';
+  }
+
   forward(x: Tensor): Tensor {
     return F.logSoftmax(x);
   }
@@ -272,6 +322,10 @@ export class LogSoftmax extends Module {
 
 /** Maxout with k pieces over the last axis: [..., k·m] → [..., m] (pair it with a Linear of k·m outputs). */
 export class Maxout extends Module {
+  extraRepr(): string {
+    return `pieces=${this.pieces}`;
+  }
+
   constructor(readonly pieces: number) {
     super();
   }
@@ -281,27 +335,65 @@ export class Maxout extends Module {
   }
 }
 
+/** Python's repr of a float (1.0, 0.1, 1e-05), as PyTorch's module reprs print them. */
+function pyFloat(x: number): string {
+  if (Number.isInteger(x)) return `${x}.0`;
+  if (Math.abs(x) < 1e-4) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(x);
+}
+
+const pyBool = (b: boolean) => (b ? 'True' : 'False');
+const pyPair = (v: Size2) => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
+const pyInt = (v: Size2) => (typeof v === 'number' ? String(v) : `(${v[0]}, ${v[1]})`);
+
+function poolRepr(o: Pool2dOptions): string {
+  return `kernel_size=${pyInt(o.kernelSize)}, stride=${pyInt(o.stride ?? o.kernelSize)}, padding=${pyInt(o.padding ?? 0)}`;
+}
+
+function checkDropoutP(p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new ArgumentError('Dropout', `p must be in [0, 1], got ${p}`);
+  return p;
+}
+
 /**
  * Inverted dropout (PyTorch's p = drop probability; the lecture's keep probability is 1 − p). Each training
  * forward draws a new mask from (seed, step); eval is the identity.
  */
 export class Dropout extends Module {
+  extraRepr(): string {
+    return `p=${pyFloat(this.prob)}, inplace=False`;
+  }
+
   private step = 0;
   readonly seed: number;
   private rng: Tensor | null = null;
+  private prob: number;
 
-  constructor(readonly p = 0.5, opts: { seed?: number } = {}) {
+  constructor(p = 0.5, opts: { seed?: number } = {}) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new ArgumentError('Dropout', `p must be in [0, 1], got ${p}`);
+    this.prob = checkDropoutP(p);
     this.seed = opts.seed ?? 0;
+  }
+
+  /**
+   * The drop probability. It may change at any time, also between replays of a compiled step that traced
+   * this layer with p > 0 (p reaches the GPU with the per-call upload); a step traced at p = 0 ran no
+   * dropout kernel, so raising p from 0 needs a new trace.
+   */
+  get p(): number {
+    return this.prob;
+  }
+
+  set p(v: number) {
+    this.prob = checkDropoutP(v);
   }
 
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    // The step lives in a small GPU buffer advanced by an upload each call; inside a compiled step the
-    // upload's producer runs at every replay, so each replay draws a fresh mask.
-    this.rng ??= keep(zeros([3], 'u32', x.rt));
-    const words = () => dropoutRngWords(this.seed, this.step++);
+    // Step and p live in a small GPU buffer rewritten by an upload each call; inside a compiled step the
+    // upload's producer runs at every replay, so each replay draws a fresh mask with the current p.
+    this.rng ??= keep(zeros([DROPOUT_RNG_WORDS], 'u32', x.rt));
+    const words = () => dropoutRngWords(this.seed, this.step++, this.prob);
     x.rt.upload('Dropout', this.rng.buffer('Dropout'), words(), words);
     return F.dropout(x, { p: this.p, seed: this.seed, step: this.step - 1, rng: this.rng });
   }

@@ -1,7 +1,7 @@
 import { ArgumentError, DTypeError } from '../errors.js';
 import { copyTensor, empty, type Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
-import { DROPOUT_VALUES_PER_WORKGROUP, dropoutKernel, dropoutParams, dropoutRngWords } from '../../kernels/dropout.js';
+import { DROPOUT_RNG_WORDS, DROPOUT_VALUES_PER_WORKGROUP, dropoutKernel, dropoutParams, dropoutRngWords } from '../../kernels/dropout.js';
 
 export interface DropoutOptions {
   /** Probability of dropping an element (PyTorch's p; the lecture's keep probability is 1 − p). Default 0.5. */
@@ -11,8 +11,9 @@ export interface DropoutOptions {
   /** Training step (or any per-call counter, < 2³²): the same seed and step give the same mask. */
   step: number;
   /**
-   * The same seed and step as GPU words (u32 [seed_lo, seed_hi, step], see `dropoutRngWords`), used instead
-   * of uploading them: the Dropout module keeps one and advances it per call, also inside compiled steps.
+   * The same seed, step and p as GPU words (u32 [seed_lo, seed_hi, step, threshold, scale], see
+   * `dropoutRngWords`), used instead of uploading them: the Dropout module keeps one and rewrites it per
+   * call, also inside compiled steps (so its `p` can change between replays).
    */
   rng?: Tensor;
 }
@@ -24,6 +25,9 @@ function validate(op: string, t: Tensor, opts: DropoutOptions): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be a probability in [0, 1], got ${p}`);
   if (!Number.isSafeInteger(opts.seed) || opts.seed < 0) throw new ArgumentError(op, `seed must be a non-negative safe integer, got ${opts.seed}`);
   if (!Number.isInteger(opts.step) || opts.step < 0 || opts.step >= 2 ** 32) throw new ArgumentError(op, `step must be an integer in [0, 2³²), got ${opts.step}`);
+  if (opts.rng && (opts.rng.dtype !== 'u32' || opts.rng.size !== DROPOUT_RNG_WORDS)) {
+    throw new ArgumentError(op, `rng must be a u32 tensor of ${DROPOUT_RNG_WORDS} words (dropoutRngWords), got ${opts.rng.dtype} [${opts.rng.shape.join(', ')}]`);
+  }
   return p;
 }
 
@@ -40,9 +44,9 @@ function apply(op: string, t: Tensor, opts: DropoutOptions): Tensor {
     copyTensor(op, t, out);
     return out;
   }
-  const rng = opts.rng ?? tensor(dropoutRngWords(opts.seed, opts.step), [3], 'u32', rt);
+  const rng = opts.rng ?? tensor(dropoutRngWords(opts.seed, opts.step, p), [DROPOUT_RNG_WORDS], 'u32', rt);
   rt.dispatch({
-    op, kernel: dropoutKernel, bindings: { x: t.buffer(op), out: out.buffer(op), p: dropoutParams(t.size, p), rng: rng.buffer(op) },
+    op, kernel: dropoutKernel, bindings: { x: t.buffer(op), out: out.buffer(op), p: dropoutParams(t.size), rng: rng.buffer(op) },
     workgroups: Math.ceil(t.size / DROPOUT_VALUES_PER_WORKGROUP),
   });
   if (rng !== opts.rng) rng.dispose();

@@ -75,6 +75,8 @@ export class Optimizer {
   private disposed = false;
   /** zeroGrad() was called: parameters reaching step() without a gradient get a zeroed gradient view. */
   private zeroPending = false;
+  /** Built with momentum > 0: its kernel variant keeps a momentum buffer, so momentum may change freely. */
+  private readonly hadMomentum: boolean;
 
   constructor(readonly name: string, params: readonly Tensor[], readonly config: OptimConfig, options: OptimizerOptions = {}) {
     if (params.length === 0) throw new ArgumentError(name, 'needs at least one parameter');
@@ -97,6 +99,7 @@ export class Optimizer {
     this.rt = rt;
     this.params = [...params];
     this.baseLr = config.lr;
+    this.hadMomentum = config.momentum > 0;
     this.schedule = options.schedule ?? null;
     this.maxGradNorm = clip ?? null;
     this.slotNames = stateSlots(config);
@@ -136,6 +139,26 @@ export class Optimizer {
   setLr(lr: number): void {
     if (!(lr >= 0 && Number.isFinite(lr))) throw new ArgumentError(this.name, `invalid lr: ${lr}`);
     this.baseLr = lr;
+  }
+
+  /**
+   * Changes momentum and/or weight decay from the next step on. Both reach the GPU in the per-step
+   * hyperparameter upload, so a compiled step picks them up at its next replay without a new trace. A
+   * change that needs another kernel variant is refused: momentum from 0 to above 0 for SGD or RMSProp
+   * (build a new optimizer then). Momentum applies to SGD and RMSProp only.
+   */
+  setHyperparameters(h: { momentum?: number; weightDecay?: number }): void {
+    const op = `${this.name}.setHyperparameters`;
+    this.checkAlive(op);
+    const c = this.config;
+    if (h.momentum !== undefined) {
+      if (!(h.momentum >= 0 && h.momentum < 1)) throw new ArgumentError(op, `momentum must be at least 0 and below 1, got ${h.momentum}`);
+      if (c.kind !== 'sgd' && c.kind !== 'rmsprop') throw new ArgumentError(op, `${c.kind} has no momentum (it applies to SGD and RMSProp)`);
+      if (c.momentum === 0 && h.momentum > 0 && !this.hadMomentum) throw new ArgumentError(op, `momentum ${h.momentum} on an optimizer built without momentum needs another kernel: build a new ${this.name} with momentum`);
+    }
+    if (h.weightDecay !== undefined && !(h.weightDecay >= 0 && Number.isFinite(h.weightDecay))) throw new ArgumentError(op, `weightDecay must be a non-negative number, got ${h.weightDecay}`);
+    if (h.momentum !== undefined) c.momentum = h.momentum;
+    if (h.weightDecay !== undefined) c.weightDecay = h.weightDecay;
   }
 
   /**

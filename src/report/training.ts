@@ -1,6 +1,5 @@
-// What a training run leaves behind (metrics.json, the curves, report.md), independent of where it ran.
-import { lineChart, SERIES_COLORS } from './chart.js';
-import type { RgbaImage } from './png.js';
+// What a training run leaves behind (metrics.json, report.md; report.html's charts are drawn by the browser
+// from app/report/), independent of where it ran.
 import { formatDuration } from './progress.js';
 
 export interface EpochMetrics {
@@ -14,12 +13,15 @@ export interface EpochMetrics {
   seconds: number;
 }
 
-/** A training batch whose loss was reported; `batch` counts from 1 within `epoch`. */
-export interface BatchLoss {
+/** A training step whose loss was read back; `step` counts updates from 1, `batch` counts from 1 within `epoch`. */
+export interface StepLoss {
+  step: number;
   epoch: number;
   batch: number;
   batches: number;
   loss: number;
+  /** Learning rate the step used. */
+  lr: number;
 }
 
 /** Everything metrics.json holds. */
@@ -32,52 +34,22 @@ export interface TrainingRun {
   adapter: string;
   model: string;
   parameters: number;
-  /** The recipe's options as given. */
-  options: { epochs: number; batchSize: number; lr: number; optimizer: string; subset?: number; seed: number; valFraction: number };
+  /** The session's options (app/session/options.ts: the CLI flags and Studio URL keys); subset 0 = all. */
+  options: { epochs: number; batchSize: number; lr: number; optimizer: string; subset: number; seed: number; valFraction: number; [key: string]: unknown };
+  /** The Studio page (npm run studio) set up for the same run. */
+  studioUrl?: string;
   data: { trainSamples: number; testSamples: number };
   epochs: EpochMetrics[];
-  batches: BatchLoss[];
+  steps: StepLoss[];
   test: { loss: number; accuracy: number };
   /** Training samples per second over the whole run (the epochs' own rates averaged by time). */
   samplesPerSec: number;
   timings: { trainSeconds: number; recipeSeconds: number; wallSeconds: number };
 }
 
-/** The same colour for a split in every chart; per-batch loss is a lighter shade of the training colour. */
-export const CURVE_COLORS = { batch: [174, 199, 232], train: SERIES_COLORS[0]!, validation: SERIES_COLORS[1]!, test: SERIES_COLORS[2]! } as const;
-
 /** Missing metrics (no validation split: NaN) print as a dash. */
 const percent = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)} %` : '-');
 const fixed4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
-
-/** Per-batch training loss (where reported) and per-epoch train/validation loss against epochs. */
-export function lossChart(run: TrainingRun): RgbaImage {
-  return lineChart({
-    title: `${run.model}: loss`,
-    xLabel: 'epoch',
-    yLabel: 'cross-entropy',
-    xRange: [0, Math.max(1, run.options.epochs)],
-    series: [
-      { name: 'train (per batch)', color: CURVE_COLORS.batch, points: run.batches.map((b) => [b.epoch - 1 + b.batch / b.batches, b.loss] as const) },
-      { name: 'train (epoch mean)', color: CURVE_COLORS.train, points: run.epochs.map((e) => [e.epoch, e.trainLoss] as const) },
-      { name: 'validation', color: CURVE_COLORS.validation, points: run.epochs.map((e) => [e.epoch, e.valLoss] as const) },
-    ].filter((s) => s.points.length > 0),
-  });
-}
-
-export function accuracyChart(run: TrainingRun): RgbaImage {
-  return lineChart({
-    title: `${run.model}: accuracy`,
-    xLabel: 'epoch',
-    yLabel: 'accuracy',
-    xRange: [0, Math.max(1, run.options.epochs)],
-    series: [
-      { name: 'train', color: CURVE_COLORS.train, points: run.epochs.map((e) => [e.epoch, e.trainAcc] as const) },
-      { name: 'validation', color: CURVE_COLORS.validation, points: run.epochs.map((e) => [e.epoch, e.valAcc] as const) },
-      { name: 'test (after training)', color: CURVE_COLORS.test, points: [[run.epochs.length, run.test.accuracy] as const] },
-    ],
-  });
-}
 
 const COLUMNS: ReadonlyArray<[string, (e: EpochMetrics) => string]> = [
   ['epoch', (e) => String(e.epoch)],
@@ -115,13 +87,14 @@ export function reportMarkdown(run: TrainingRun): string {
     '| | |',
     '|---|---|',
     `| model | ${run.model}, ${run.parameters.toLocaleString('en-US')} parameters |`,
-    `| data | ${run.data.trainSamples} training samples${o.subset === undefined ? '' : ` (subset of 60000)`}, ${percent(o.valFraction)} held out for validation |`,
+    `| data | ${run.data.trainSamples} training samples${o.subset ? ` (of the first ${o.subset} of 60000)` : ''}, ${percent(o.valFraction)} held out for validation |`,
     `| training | ${o.epochs} epoch${o.epochs === 1 ? '' : 's'}, batch size ${o.batchSize}, ${o.optimizer}, lr ${o.lr}, seed ${o.seed} |`,
     `| platform | ${run.platform}; adapter: ${run.adapter} |`,
     `| time | ${formatDuration(run.timings.wallSeconds)} wall (training ${formatDuration(run.timings.trainSeconds)}), ${Math.round(run.samplesPerSec)} samples/s |`,
     `| started | ${run.startedAt} |`,
     '',
     `Reproduce: \`${run.command}\``,
+    ...(run.studioUrl ? ['', `Same setup in the Studio (\`npm run studio\`): <${run.studioUrl}>`] : []),
     '',
     '## Epochs',
     '',
@@ -131,9 +104,7 @@ export function reportMarkdown(run: TrainingRun): string {
     '',
     '## Curves',
     '',
-    '![loss](loss.png)',
-    '',
-    '![accuracy](accuracy.png)',
+    `[report.html](report.html): loss per logged step (raw and smoothed) with validation loss per epoch, accuracy and learning rate (${run.steps.length} logged steps).`,
     '',
     '## Files',
     '',

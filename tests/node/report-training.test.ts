@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbaImage } from '../../src/report/png.js';
 import { eta, formatDuration, progressLine } from '../../src/report/progress.js';
-import { accuracyChart, CURVE_COLORS, epochTableHeader, epochTableRow, lossChart, reportMarkdown, type TrainingRun } from '../../src/report/training.js';
+import { epochTableHeader, epochTableRow, reportMarkdown, type TrainingRun } from '../../src/report/training.js';
 
 function run(): TrainingRun {
   return {
@@ -17,17 +16,12 @@ function run(): TrainingRun {
       { epoch: 1, trainLoss: 0.9, trainAcc: 0.68, valLoss: 0.7, valAcc: 0.74, lr: 0.001, samplesPerSec: 410, seconds: 14 },
       { epoch: 2, trainLoss: 0.6, trainAcc: 0.78, valLoss: 0.55, valAcc: 0.8, lr: 0.001, samplesPerSec: 430, seconds: 13 },
     ],
-    batches: Array.from({ length: 170 }, (_, i) => ({ epoch: i < 85 ? 1 : 2, batch: (i % 85) + 1, batches: 85, loss: 2.3 * Math.exp(-i / 40) + 0.4 })),
+    steps: Array.from({ length: 170 }, (_, i) => ({ step: i + 1, epoch: i < 85 ? 1 : 2, batch: (i % 85) + 1, batches: 85, loss: 2.3 * Math.exp(-i / 40) + 0.4, lr: 0.001 })),
     test: { loss: 0.56, accuracy: 0.7912 },
     samplesPerSec: 420,
     timings: { trainSeconds: 27, recipeSeconds: 40, wallSeconds: 45 },
   };
 }
-
-const hasColor = (img: RgbaImage, [r, g, b]: readonly number[]) => {
-  for (let i = 0; i < img.rgba.length; i += 4) if (img.rgba[i] === r && img.rgba[i + 1] === g && img.rgba[i + 2] === b) return true;
-  return false;
-};
 
 describe('progress', () => {
   it('formats durations', () => {
@@ -71,20 +65,9 @@ describe('training report', () => {
     expect(md).toContain('61,706 parameters');
     expect(md).toContain('`npm run train -- --epochs 2`');
     expect(md.match(/^\| \d+ \|/gm)).toHaveLength(2);
-    expect(md).toContain('![loss](loss.png)');
-  });
-
-  it('plots the per-batch loss and each per-epoch curve in its own colour', () => {
-    const { batch, train, validation, test } = CURVE_COLORS;
-    const loss = lossChart(run());
-    for (const c of [batch, train, validation]) expect(hasColor(loss, c), `loss chart: ${c}`).toBe(true);
-    const acc = accuracyChart(run());
-    for (const c of [train, validation, test]) expect(hasColor(acc, c), `accuracy chart: ${c}`).toBe(true);
-  });
-
-  it('leaves the per-batch curve and its legend entry out when the recipe reported no batch losses', () => {
-    const loss = lossChart({ ...run(), batches: [] });
-    expect(hasColor(loss, CURVE_COLORS.train)).toBe(true);
-    expect(hasColor(loss, CURVE_COLORS.batch)).toBe(false);
+    expect(md).toContain('[report.html](report.html)');
+    expect(md).toContain('170 logged steps');
+    expect(md).toContain('(of the first 6000 of 60000)');
+    expect(reportMarkdown({ ...run(), options: { ...run().options, subset: 0 } })).not.toContain('of the first');
   });
 });

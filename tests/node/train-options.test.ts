@@ -24,7 +24,8 @@ describe('npm run train flags', () => {
   it('take the full data set, a cosine schedule, a data folder and an output folder', () => {
     const cli = parseCli(['--full', '--model', 'vgg', '--schedule', 'cosine', '--data', 'fm', '--out', 'r', '--epochs', '15', '--node', '--checkpoint-every', '5'], root);
     if (cli === 'help') throw new Error('expected options');
-    expect(cli.options).toMatchObject({ model: 'vgg', epochs: 15, schedule: 'cosine', subset: undefined, checkpointEvery: 5 });
+    expect(cli.options).toMatchObject({ model: 'vgg', epochs: 15, schedule: 'cosine', subset: 0 });
+    expect(cli.checkpointEvery).toBe(5);
     expect(cli.testSubset).toBeUndefined();
     expect(cli.dataDir).toBe(path.resolve('fm'));
     expect(cli.out).toBe(path.resolve('r'));
@@ -33,10 +34,21 @@ describe('npm run train flags', () => {
 
   it('refuse contradictions and bad values, naming the flag', () => {
     expect(() => parseCli(['--full', '--subset', '10'], root)).toThrow(UsageError);
-    expect(() => parseCli(['--schedule', 'linear'], root)).toThrow(/--schedule must be one of constant, cosine, got linear/);
+    expect(() => parseCli(['--schedule', 'linear'], root)).toThrow(/--schedule must be one of constant, power, step, cosine, got linear/);
+    expect(() => parseCli(['--dropout', '1.5'], root)).toThrow(/^--dropout must be at least 0 and below 1, got 1.5$/);
+    expect(() => parseCli(['--hidden', '12,x'], root)).toThrow(/^--hidden must be a comma-separated list of positive integers, got 12,x$/);
+    expect(() => parseCli(['--activation', 'swish'], root)).toThrow(UsageError);
     expect(() => parseCli(['--epochs', '0'], root)).toThrow(/--epochs must be a positive integer/);
     expect(() => parseCli(['--checkpoint-every', '1.5'], root)).toThrow(/--checkpoint-every must be a positive integer/);
     expect(() => parseCli(['--subset', '60001'], root)).toThrow(/--subset must be an integer from 1 to 60000/);
     expect(parseCli(['--help'], root)).toBe('help');
+  });
+
+  it('take every session option under the Studio URL key, kebab-cased', () => {
+    const cli = parseCli(['--model', 'mlp', '--hidden', '128,64', '--activation', 'tanh', '--init', 'xavier', '--dropout', '0.2', '--batch-norm',
+      '--optimizer', 'nesterov', '--momentum', '0.8', '--l2', '0.0005', '--schedule', 'step', '--step-every', '2', '--gamma', '0.5', '--warmup', '10'], root);
+    if (cli === 'help') throw new Error('expected options');
+    expect(cli.options).toMatchObject({ model: 'mlp', hidden: [128, 64], activation: 'tanh', init: 'xavier', dropout: 0.2, batchNorm: true, optimizer: 'nesterov',
+      lr: 0.01, momentum: 0.8, l2: 0.0005, schedule: 'step', stepEvery: 2, gamma: 0.5, warmup: 10 });
   });
 });

@@ -1,0 +1,313 @@
+// A steppable training session: options → data split, model, optimizer, schedule and one compiled step,
+// driven a few batches at a time (the Studio's worker: play, pause, one step) or epoch by epoch
+// (`npm run train`). Losses are read back asynchronously every `lossEvery` steps, per-epoch metrics are summed
+// on the GPU; lr, l2, momentum and dropout change live without a new trace.
+import { ArgumentError } from '../../src/errors.js';
+import { compile, type CompiledStep } from '../../src/executor/compile.js';
+import { DataLoader, splitTrainVal, type Batch, type InMemoryDataset } from '../../src/data/loader.js';
+import * as G from '../../src/grad/index.js';
+import { saveModel } from '../../src/io/model.js';
+import { optimizerStateTensors } from '../../src/io/optimizer-state.js';
+import { Dropout } from '../../src/nn/layers.js';
+import type { Sequential } from '../../src/nn/module.js';
+import { seed as seedRng } from '../../src/ops/creation.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
+import type { Tensor } from '../../src/tensor.js';
+import { evaluate } from '../../src/train/fit.js';
+import { MetricAccumulator } from '../../src/train/metrics.js';
+import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
+import { buildOptimizer } from './optimizer.js';
+import { replanKeys, resolveOptions, USES_MOMENTUM, type SessionOptions } from './options.js';
+
+/** A training loss read back from the GPU. */
+export interface StepReport {
+  /** Updates made so far in the run (1 after the first batch). */
+  step: number;
+  epoch: number;
+  /** Batch within the epoch, 1-based. */
+  batch: number;
+  batches: number;
+  loss: number;
+  /** Learning rate that step used. */
+  lr: number;
+  /** This epoch's samples per second up to this batch, measured when its loss came back (the GPU had finished it). */
+  samplesPerSec: number;
+}
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  /** NaN without a validation part (valFraction 0). */
+  valLoss: number;
+  valAcc: number;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  samplesPerSec: number;
+  seconds: number;
+}
+
+export interface TrainerEvents {
+  onStep?(r: StepReport): void;
+  onEpoch?(r: EpochReport): void | Promise<void>;
+}
+
+export interface TrainerConfig extends TrainerEvents {
+  /**
+   * Read a training loss back every this many steps (default 10), or a function of the steps per epoch; it
+   * also bounds how far the CPU runs ahead of the GPU.
+   */
+  lossEvery?: number | ((stepsPerEpoch: number) => number);
+  /** Input shape and classes of the data (default Fashion-MNIST's 1×28×28, 10 classes). */
+  input?: InputSpec;
+}
+
+/** The training and validation parts of a data pool: the first `subset` samples, split by `valFraction` with the seed. */
+export function splitData(pool: InMemoryDataset, o: SessionOptions): { train: InMemoryDataset; val: InMemoryDataset | null } {
+  const n = o.subset > 0 ? Math.min(o.subset, pool.length) : pool.length;
+  const used = n < pool.length ? pool.subset(Int32Array.from({ length: n }, (_, i) => i)) : pool;
+  if (o.valFraction === 0) return { train: used, val: null };
+  if (Math.round(n * o.valFraction) === 0 || Math.round(n * o.valFraction) === n) {
+    throw new ArgumentError('session', `valFraction ${o.valFraction} of ${n} training samples leaves an empty part: use more samples or valFraction 0`);
+  }
+  return splitTrainVal(used, o.valFraction, o.seed);
+}
+
+export class Trainer {
+  /** The options the model, optimizer and step were built with, with live changes applied. */
+  readonly options: SessionOptions;
+  readonly model: Sequential;
+  readonly optimizer: Optimizer;
+  readonly train: InMemoryDataset;
+  readonly val: InMemoryDataset | null;
+  readonly stepsPerEpoch: number;
+  /** The compiled training step (its counts() and memory() describe the plan once the first batch ran). */
+  readonly step: CompiledStep<Tensor>;
+  private readonly built: SessionOptions;
+  private readonly loader: DataLoader;
+  private readonly metrics: MetricAccumulator;
+  private readonly lossEvery: number;
+  private readonly events: TrainerEvents;
+  private epochIndex = 0;
+  private batches: Generator<Batch> | null = null;
+  private batchInEpoch = 0;
+  private epochStart = 0;
+  private pending: Promise<void> | null = null;
+  private steps = 0;
+  private disposed = false;
+  readonly history: EpochReport[] = [];
+
+  /** Builds everything; nothing runs on the GPU until the first step (which traces). */
+  constructor(options: Partial<SessionOptions>, pool: InMemoryDataset, config: TrainerConfig = {}) {
+    const o = resolveOptions(options);
+    const { train, val } = splitData(pool, o);
+    this.options = o;
+    this.built = { ...o, hidden: [...o.hidden] };
+    this.train = train;
+    this.val = val;
+    this.loader = new DataLoader(train, { batchSize: o.batchSize, seed: o.seed });
+    this.stepsPerEpoch = this.loader.batchesPerEpoch;
+    const every = config.lossEvery ?? 10;
+    this.lossEvery = Math.max(1, Math.round(typeof every === 'function' ? every(this.stepsPerEpoch) : every));
+    this.events = config;
+    seedRng(o.seed);
+    this.model = buildModel(o, config.input ?? FASHION_MNIST_INPUT);
+    this.optimizer = buildOptimizer(this.model.parameters(), o, this.stepsPerEpoch);
+    const rt = this.optimizer.rt;
+    this.metrics = new MetricAccumulator(rt);
+    this.step = compile((x: Tensor, y: Tensor) => {
+      this.optimizer.zeroGrad();
+      const logits = this.model.forward(x);
+      const loss = G.crossEntropy(logits, y);
+      this.metrics.add(loss, logits, y);
+      loss.backward();
+      this.optimizer.step();
+      return loss;
+    }, { name: 'session step', runtime: rt, inputShapes: [train.sampleShape, []] });
+  }
+
+  /** Epoch being run (1-based), or the last one once all have run. */
+  get epoch(): number {
+    return Math.min(this.epochIndex + 1, this.options.epochs);
+  }
+
+  /** Updates made so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Every epoch has run. */
+  get done(): boolean {
+    return this.epochIndex >= this.options.epochs;
+  }
+
+  /**
+   * Runs up to `n` batches, stopping early at the end of an epoch, whose validation then runs and whose
+   * report goes to onEpoch (and is returned). Resolves once the work is queued and earlier loss reads
+   * have come back, so a caller looping on it never runs far ahead of the GPU.
+   */
+  async stepBatches(n = 1): Promise<EpochReport | null> {
+    this.checkAlive('stepBatches');
+    if (this.done) return null;
+    if (!this.batches) this.beginEpoch();
+    for (let i = 0; i < n; i++) {
+      const next = this.batches!.next();
+      if (next.done) break;
+      await this.runBatch(next.value);
+      if (this.batchInEpoch === this.stepsPerEpoch) break;
+    }
+    return this.batchInEpoch === this.stepsPerEpoch ? this.endEpoch() : null;
+  }
+
+  /** Runs the rest of the current epoch (a whole one from its start). */
+  async runEpoch(): Promise<EpochReport | null> {
+    this.checkAlive('runEpoch');
+    if (this.done) return null;
+    let report: EpochReport | null = null;
+    while (!report) report = await this.stepBatches(this.stepsPerEpoch);
+    return report;
+  }
+
+  /** Runs every remaining epoch; returns the history. */
+  async run(): Promise<EpochReport[]> {
+    while (!this.done) await this.runEpoch();
+    return this.history;
+  }
+
+  /** Mean loss and accuracy in eval mode (the model goes back to training mode after). */
+  evaluate(data: InMemoryDataset, batchSize = 256): Promise<{ loss: number; accuracy: number; samples: number }> {
+    this.checkAlive('evaluate');
+    return evaluate(this.model, data, { batchSize });
+  }
+
+  /** Base learning rate (the schedule's η₀) from the next step on. */
+  setLr(lr: number): void {
+    this.optimizer.setLr(lr);
+    this.options.lr = lr;
+  }
+
+  /** L2 penalty (AdamW: decoupled weight decay) from the next step on. */
+  setL2(l2: number): void {
+    this.optimizer.setHyperparameters({ weightDecay: l2 });
+    this.options.l2 = l2;
+  }
+
+  /** SGD momentum from the next step on (optimizers 'momentum' and 'nesterov'; from 0 needs a new session). */
+  setMomentum(momentum: number): void {
+    if (!USES_MOMENTUM.includes(this.built.optimizer)) throw new ArgumentError('session', `${this.built.optimizer} has no momentum to set (optimizers ${USES_MOMENTUM.join(', ')} have)`);
+    this.optimizer.setHyperparameters({ momentum });
+    this.options.momentum = momentum;
+  }
+
+  /** Dropout probability of every Dropout layer from the next step on (a model built with dropout 0 has none). */
+  setDropout(p: number): void {
+    const layers = this.dropoutLayers();
+    if (layers.length === 0 && p !== 0) throw new ArgumentError('session', `the model was built without dropout layers (dropout 0): dropout ${p} needs a new session`);
+    if (!(p >= 0 && p < 1)) throw new ArgumentError('session', `dropout must be at least 0 and below 1, got ${p}`);
+    for (const d of layers) d.p = p;
+    this.options.dropout = p;
+  }
+
+  /**
+   * Applies a new setup's live values (lr, l2, momentum, dropout) and returns [] — or, when anything else
+   * changed, applies nothing and returns the keys that need a new session (see replanKeys).
+   */
+  apply(next: Partial<SessionOptions>): string[] {
+    const to = resolveOptions({ ...this.options, ...next });
+    const replan = replanKeys(this.built, to);
+    if (replan.length) return replan;
+    if (to.lr !== this.options.lr) this.setLr(to.lr);
+    if (to.l2 !== this.options.l2) this.setL2(to.l2);
+    if (to.momentum !== this.options.momentum) {
+      if (USES_MOMENTUM.includes(this.built.optimizer)) this.setMomentum(to.momentum);
+      else this.options.momentum = to.momentum;
+    }
+    if (to.dropout !== this.options.dropout) this.setDropout(to.dropout);
+    return [];
+  }
+
+  /** Weights and optimizer state as safetensors (PyTorch names; the optimizer's under `optimizer.`). */
+  async checkpoint(metadata: Record<string, string> = {}): Promise<Uint8Array> {
+    this.checkAlive('checkpoint');
+    const state = optimizerStateTensors(this.optimizer);
+    try {
+      return await saveModel(this.model, { optimizerState: state.tensors, metadata: { model: this.options.model, ...metadata } });
+    } finally {
+      state.dispose();
+    }
+  }
+
+  /** Waits for the loss reads in flight. */
+  async flush(): Promise<void> {
+    if (this.pending) await this.pending;
+    this.pending = null;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.step.dispose();
+    this.metrics.dispose();
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+
+  private dropoutLayers(): Dropout[] {
+    const out: Dropout[] = [];
+    const visit = (m: { namedChildren(): [string, unknown][] }) => {
+      for (const [, c] of m.namedChildren()) {
+        if (c instanceof Dropout) out.push(c);
+        visit(c as typeof m);
+      }
+    };
+    visit(this.model);
+    return out;
+  }
+
+  private beginEpoch(): void {
+    this.model.train();
+    this.metrics.reset();
+    this.batches = this.loader.batches(this.epochIndex);
+    this.batchInEpoch = 0;
+    this.epochStart = performance.now();
+  }
+
+  private async runBatch(b: Batch): Promise<void> {
+    const lr = this.optimizer.lr;
+    const loss = this.step(b.x, b.y);
+    this.steps++;
+    this.batchInEpoch++;
+    this.metrics.countBatch(b.size);
+    if (this.batchInEpoch % this.lossEvery !== 0 && this.batchInEpoch !== this.stepsPerEpoch) {
+      loss.dispose();
+      return;
+    }
+    // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
+    await this.flush();
+    const info = { step: this.steps, epoch: this.epochIndex + 1, batch: this.batchInEpoch, batches: this.stepsPerEpoch, lr };
+    const done = this.metrics.samples, start = this.epochStart;
+    this.pending = loss.item().then((v) => {
+      this.events.onStep?.({ ...info, loss: v, samplesPerSec: done / ((performance.now() - start) / 1000) });
+    }).finally(() => loss.dispose());
+  }
+
+  private async endEpoch(): Promise<EpochReport> {
+    await this.flush();
+    const m = await this.metrics.read();
+    const seconds = (performance.now() - this.epochStart) / 1000;
+    const val = this.val ? await evaluate(this.model, this.val, { batchSize: this.options.batchSize }) : null;
+    this.epochIndex++;
+    this.batches = null;
+    const report: EpochReport = {
+      epoch: this.epochIndex, trainLoss: m.loss, trainAcc: m.accuracy, valLoss: val?.loss ?? NaN, valAcc: val?.accuracy ?? NaN,
+      lr: this.optimizer.lr, samplesPerSec: m.samples / seconds, seconds,
+    };
+    this.history.push(report);
+    await this.events.onEpoch?.(report);
+    return report;
+  }
+
+  private checkAlive(op: string): void {
+    if (this.disposed) throw new ArgumentError(`Trainer.${op}`, 'the trainer was disposed');
+  }
+}

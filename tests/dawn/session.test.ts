@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Trainer, type StepReport } from '../../app/session/trainer.js';
+import {
+  compile, decodeSafetensors, Dropout, InMemoryDataset, mul, SGD, sum, tensor, type Runtime, type Tensor,
+} from '../../src/index.js';
+import { testRuntime } from '../helpers/gpu.js';
+import { Rng } from '../helpers/random.js';
+
+// The session module's trainer (app/session/), the live setters behind it (Optimizer.setHyperparameters, a
+// settable Dropout.p), all checked on replays of one compiled step: nothing may re-trace.
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await testRuntime();
+});
+
+/** Three well-separated classes of 1×4×4 "images": class k has its mean at +2 on pixels ≡ k (mod 3), noise 0.5. */
+function blobs(rng: Rng, n: number): InMemoryDataset {
+  const x = new Float32Array(n * 16), y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let j = 0; j < 16; j++) x[i * 16 + j] = (j % 3 === y[i] ? 2 : 0) + 0.5 * rng.normal(1)[0]!;
+  }
+  return new InMemoryDataset(x, y, { sampleShape: [1, 4, 4] });
+}
+
+const input = { channels: 1, size: 4, classes: 3 };
+
+describe('Trainer', () => {
+  it('steps batch by batch, reports losses and epochs, and learns', async () => {
+    const rng = new Rng();
+    const steps: StepReport[] = [];
+    const epochs: number[] = [];
+    const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'sgd', lr: 0.1, batchSize: 17, epochs: 3, subset: 0, valFraction: 0.2, seed: rng.int(1, 0, 1000)[0]! }, blobs(rng, 101), {
+      input, lossEvery: 1, onStep: (s) => steps.push(s), onEpoch: (e) => void epochs.push(e.epoch),
+    });
+    try {
+      expect(t.train.length).toBe(81);
+      expect(t.val!.length).toBe(20);
+      expect(t.stepsPerEpoch).toBe(5);
+      expect(await t.stepBatches(2)).toBeNull();
+      await t.flush();
+      expect(steps.map((s) => [s.step, s.epoch, s.batch, s.batches])).toEqual([[1, 1, 1, 5], [2, 1, 2, 5]]);
+      expect(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0 && s.lr === 0.1)).toBe(true);
+      // The rest of epoch 1 stops at its end (not 10 batches), and validates.
+      const e1 = await t.stepBatches(10);
+      expect(e1?.epoch).toBe(1);
+      expect(t.stepCount).toBe(5);
+      expect(Number.isFinite(e1!.valLoss) && e1!.valAcc >= 0 && e1!.valAcc <= 1).toBe(true);
+      const history = await t.run();
+      expect(history.map((e) => e.epoch)).toEqual([1, 2, 3]);
+      expect(epochs).toEqual([1, 2, 3]);
+      expect(t.done).toBe(true);
+      expect(await t.stepBatches(1)).toBeNull();
+      expect(history[2]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
+      expect(history[2]!.valAcc).toBeGreaterThan(0.9);
+      // One plan for the full batches, one for the last (81 = 4 × 17 + 13).
+      expect(t.step.plans).toBe(2);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('changes lr, l2, momentum and dropout live, on the same compiled step, and refuses what needs a new session', async () => {
+    const rng = new Rng();
+    const t = new Trainer({ model: 'mlp', hidden: [7], dropout: 0.3, optimizer: 'momentum', lr: 0.05, momentum: 0.9, batchSize: 8, epochs: 1, subset: 0, valFraction: 0 }, blobs(rng, 40), { input });
+    try {
+      await t.stepBatches(2);
+      const params = async () => Promise.all(t.model.parameters().map((p) => p.toArray()));
+      const dispatches = t.step.dispatches();
+      expect(t.apply({ lr: 0, l2: 0.01, momentum: 0 , dropout: 0.5 })).toEqual([]);
+      // With lr 0 (and momentum 0: no buffer carried over) a replay leaves every parameter as it was.
+      const before = await params();
+      await t.stepBatches(1);
+      expect(await params()).toEqual(before);
+      t.setLr(0.05);
+      await t.stepBatches(1);
+      expect(await params()).not.toEqual(before);
+      expect(t.step.plans).toBe(1);
+      expect(t.step.dispatches()).toBe(dispatches);
+      expect(t.options).toMatchObject({ lr: 0.05, l2: 0.01, momentum: 0, dropout: 0.5 });
+      expect(t.apply({ batchSize: 16, hidden: [8] })).toEqual(['hidden', 'batchSize']);
+      expect(t.options.batchSize).toBe(8);
+      const ck = decodeSafetensors(await t.checkpoint({ note: 'test' }));
+      expect([...ck.tensors.keys()]).toEqual(expect.arrayContaining(['1.weight', '1.bias', '4.weight', 'optimizer.state.0.momentum_buffer']));
+      expect(ck.metadata).toMatchObject({ model: 'mlp', note: 'test' });
+    } finally {
+      t.dispose();
+    }
+    const plain = new Trainer({ model: 'mlp', hidden: [7], optimizer: 'sgd', momentum: 0, batchSize: 8, subset: 0, valFraction: 0 }, blobs(rng, 16), { input });
+    try {
+      expect(() => plain.setDropout(0.2)).toThrow(/built without dropout layers/);
+      expect(() => plain.setMomentum(0.5)).toThrow(/sgd has no momentum to set/);
+    } finally {
+      plain.dispose();
+    }
+  });
+});
+
+describe('live hyperparameters inside a compiled step', () => {
+  it('SGD momentum and weight decay set between replays match the float64 update rule', async () => {
+    const rng = new Rng();
+    const n = 5;
+    const w0 = Array.from(rng.normal(n)), c = Array.from(rng.normal(n));
+    const w = tensor(Float32Array.from(w0), [n]);
+    w.requireGrad(true);
+    const ct = tensor(Float32Array.from(c), [n]);
+    const opt = new SGD([w], { lr: 0.1, momentum: 0.9 });
+    // loss = Σ w·c, so dloss/dw = c.
+    const step = compile(() => {
+      opt.zeroGrad();
+      const loss = sum(mul(w, ct));
+      loss.backward();
+      opt.step();
+      return loss;
+    });
+    const ref = Float64Array.from(w0), buf = new Float64Array(n);
+    const refStep = (first: boolean, m: number, wd: number) => {
+      for (let i = 0; i < n; i++) {
+        const g = c[i]! + wd * ref[i]!;
+        buf[i] = first ? g : m * buf[i]! + g;
+        ref[i]! -= 0.1 * buf[i]!;
+      }
+    };
+    try {
+      for (let s = 0; s < 4; s++) {
+        const m = s < 2 ? 0.9 : 0.5, wd = s < 2 ? 0 : 0.2;
+        opt.setHyperparameters({ momentum: m, weightDecay: wd });
+        (step() as Tensor).dispose();
+        refStep(s === 0, m, wd);
+      }
+      expect(step.plans).toBe(1);
+      const got = await w.toArray();
+      // f32 arithmetic over 4 steps of O(1) values: 1e-5 absolute.
+      for (let i = 0; i < n; i++) expect(Math.abs(got[i]! - ref[i]!), `w[${i}]`).toBeLessThan(1e-5);
+      expect(() => new SGD([tensor(Float32Array.of(1), [1])], { lr: 0.1 }).setHyperparameters({ momentum: 0.5 })).toThrow(/built without momentum/);
+    } finally {
+      step.dispose();
+      opt.dispose();
+    }
+  });
+
+  it('Dropout.p set between replays takes effect without a new trace', async () => {
+    const n = 4099;
+    const layer = new Dropout(0.5, { seed: 3 });
+    const fwd = compile((x: Tensor) => layer.forward(x));
+    const x = tensor(new Float32Array(n).fill(1), [n]);
+    const run = async () => {
+      const y = fwd(x) as Tensor;
+      const v = await y.toArray();
+      y.dispose();
+      return v;
+    };
+    const share = (v: ArrayLike<number>, value: number) => Array.from(v).filter((e) => e === value).length / n;
+    try {
+      let v = await run();
+      expect(share(v, 0) + share(v, 2)).toBe(1);
+      expect(Math.abs(share(v, 0) - 0.5)).toBeLessThan(0.05);
+      layer.p = 0;
+      expect(share(await run(), 1)).toBe(1);
+      layer.p = 1;
+      expect(share(await run(), 0)).toBe(1);
+      layer.p = 0.2;
+      v = await run();
+      expect(share(v, 0) + share(v, 1.25)).toBe(1);
+      expect(Math.abs(share(v, 0) - 0.2)).toBeLessThan(0.04);
+      expect(fwd.plans).toBe(1);
+      expect(() => (layer.p = 1.5)).toThrow(/p must be in \[0, 1\]/);
+    } finally {
+      fwd.dispose();
+      layer.dispose();
+    }
+  });
+});
