@@ -17,7 +17,7 @@ const flag = (name: string, fallback: string) => {
 };
 const seconds = Number(flag('seconds', '20'));
 // LeNet-5 on the built-in sample by default: the page's default model, data that needs no server.
-const query = flag('query', 'model=lenet5&data=sample&subset=300&batch=32&epochs=1000');
+const query = flag('query', 'model=lenet5&data=sample&subset=300&batchSize=32&epochs=1000');
 
 interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number }
 

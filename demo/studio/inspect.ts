@@ -73,9 +73,9 @@ export async function layerViews(run: StudioRun): Promise<LayerView[]> {
  */
 export async function paramViews(run: StudioRun, before: Tensor[] | null): Promise<ParamView[]> {
   const named = run.model.namedParameters();
-  const grads = run.optimizer.arena.grads;
+  const optimizer = run.trainer.optimizer, grads = optimizer.arena.grads;
   const norms = noGrad(() => tidy(() => named.flatMap(([, p], i) => {
-    const g = grads[run.optimizer.arena.params.indexOf(p)] ?? grads[i]!;
+    const g = grads[optimizer.arena.params.indexOf(p)] ?? grads[i]!;
     const out = [keep(sum(mul(g, g))), keep(sum(mul(p, p)))];
     if (before) {
       const d = sub(p, before[i]!);

@@ -48,7 +48,7 @@ if (!('gpu' in navigator) || !navigator.gpu) {
 function start(): void {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
-  const curves = new Curves({ loss: $('chart-loss'), acc: $('chart-acc'), lr: $('chart-lr'), speed: $('chart-speed') });
+  const curves = new Curves({ loss: $('chart-loss'), acc: $('chart-acc'), lr: $('chart-lr'), samples: $('chart-samples'), steps: $('chart-steps') });
   let classes: readonly string[] = [];
   let running = false;
   let record: RunRecord = newRecord(setup);
@@ -57,9 +57,12 @@ function start(): void {
   /** Status shown in the toolbar (also read by the page tests). */
   const statusEl = $('status');
 
+  /** The setup the worker's current run was built with (live edits apply to it; others start a new run). */
+  let built = setup;
   mountControls($('controls'), setup, (next) => {
-    const change = setupChange(setup, next);
+    const change = setupChange(built, setup, next);
     setup = next;
+    if (change === 'rebuild') built = next;
     writeUrlState(setup, DEFAULT_SETUP);
     clearErrors('setup');
     if (change === 'rebuild') startNewRecord();
@@ -82,7 +85,7 @@ function start(): void {
     renderRuns();
   }
   const shownRuns = new Set<string>();
-  const overlays = () => archived.filter((r) => shownRuns.has(r.id)).map((r) => ({ label: r.label, steps: r.steps, loss: r.loss, colour: runColour(archived.indexOf(r) + 1) }));
+  const overlays = () => archived.filter((r) => shownRuns.has(r.id)).map((r) => ({ id: r.id, label: r.label, steps: r.steps, loss: r.loss, colour: runColour(archived.indexOf(r) + 1) }));
 
   function renderRuns(): void {
     const ul = $('runs');
@@ -123,9 +126,6 @@ function start(): void {
     send({ type: 'load', bytes, name }, [bytes.buffer]);
   }
 
-  let frame = 0;
-  const redraw = () => { frame = 0; curves.redraw(); };
-  const schedule = () => { if (!frame) frame = requestAnimationFrame(redraw); };
 
   function ask(view: ViewName, force = false): void {
     const now = performance.now();
@@ -145,6 +145,7 @@ function start(): void {
         running = m.state === 'running';
         document.body.dataset.state = m.state;
         document.body.dataset.step = String(m.step);
+        curves.setStepsPerEpoch(m.batchesPerEpoch);
         statusEl.textContent = `${m.state} · step ${m.step} · epoch ${Math.min(m.epoch + (m.state === 'done' ? 0 : 1), m.epochs)}/${m.epochs} (${m.batchesPerEpoch} steps each)`;
         if (!running) askAll();
         break;
@@ -156,7 +157,6 @@ function start(): void {
         curves.addSteps(m.points);
         for (const p of m.points) { record.steps.push(p.step); record.loss.push(p.loss); }
         if (m.points.length) document.body.dataset.step = String(m.points.at(-1)!.step);
-        schedule();
         persist();
         if (running) for (const v of ['layers', 'filters', 'gallery'] as const) ask(v);
         break;
@@ -166,7 +166,6 @@ function start(): void {
         record.epochs.push(rest);
         drawConfusion($('confusion') as HTMLCanvasElement, confusion, classes);
         $('confusion-epoch').textContent = `epoch ${m.point.epoch}: ${(100 * m.point.valAcc).toFixed(1)} % correct`;
-        schedule();
         void saveRun(record);
         // The run's latest weights and optimizer state go with its record (for a reload).
         send({ type: 'download' });
@@ -174,6 +173,7 @@ function start(): void {
         break;
       }
       case 'layers':
+        lastLayers = m;
         drawLayers($('layers'), m.step, m.layers, m.params);
         break;
       case 'filters':
@@ -220,6 +220,7 @@ function start(): void {
     }
   };
   let pendingCheckpoint = false;
+  let lastLayers: Extract<FromWorker, { type: 'layers' }> | null = null;
 
   function showNotice(text: string): void {
     const p = document.createElement('p');
@@ -287,6 +288,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), setup: () => setup };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, setup: () => setup };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

@@ -42,5 +42,5 @@ export const deleteRun = (id: string): Promise<unknown> => request('readwrite', 
 /** A short label naming what distinguishes a run. */
 export function runLabel(s: StudioSetup): string {
   const model = s.model === 'mlp' ? `mlp ${s.hidden.join('-')}` : s.model;
-  return `${model} ${s.act} · ${s.opt} lr ${s.lr}${s.wd ? ` wd ${s.wd}` : ''}${s.bn ? ' · BN' : ''}${s.dropout ? ` · drop ${s.dropout}` : ''} · b${s.batch}`;
+  return `${model} ${s.activation} · ${s.optimizer} lr ${s.lr}${s.l2 ? ` L2 ${s.l2}` : ''}${s.batchNorm ? ' · BN' : ''}${s.dropout ? ` · dropout ${s.dropout}` : ''} · batch ${s.batchSize}`;
 }

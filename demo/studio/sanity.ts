@@ -5,9 +5,11 @@ import {
   DataLoader, crossEntropy, gradCheck, initialLossCheck, overfitCheck, regularizationCheck, seed as seedRng, tensor,
   type InMemoryDataset, type LabeledBatch,
 } from '../../src/index.js';
-import { buildModel, buildOptimizer, CLASSES } from './build.js';
+import { buildModel } from '../../app/session/models.js';
+import { buildOptimizer } from '../../app/session/optimizer.js';
+import { CLASSES } from './trainer.js';
 import type { SanityResult } from './protocol.js';
-import type { StudioSetup } from './setup.js';
+import { sessionOptions, type StudioSetup } from './setup.js';
 
 function batchOf(data: InMemoryDataset, n: number): LabeledBatch {
   const b = new DataLoader(data, { batchSize: Math.min(n, data.length), shuffle: false }).batches().next().value!;
@@ -17,10 +19,10 @@ function batchOf(data: InMemoryDataset, n: number): LabeledBatch {
 const fmt = (x: number, d = 3) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(d));
 
 /** Runs the four checks one after another, handing each result to `report` as it comes. */
-export async function runSanityChecks(setup: StudioSetup, train: InMemoryDataset, report: (r: SanityResult) => void): Promise<void> {
+export async function runSanityChecks(setup: StudioSetup, train: InMemoryDataset, stepsPerEpoch: number, report: (r: SanityResult) => void): Promise<void> {
   const fresh = (s: StudioSetup = setup) => {
     seedRng(s.seed);
-    return buildModel(s);
+    return buildModel(sessionOptions(s));
   };
   const batch = batchOf(train, 64);
 
@@ -59,16 +61,16 @@ export async function runSanityChecks(setup: StudioSetup, train: InMemoryDataset
     });
   } finally { model.dispose(); }
 
-  // The lecture: overfit with regularization off.
-  const plain = { ...setup, wd: 0, dropout: 0 };
+  // The lecture: overfit with regularization off (and a constant learning rate).
+  const plain: StudioSetup = { ...setup, l2: 0, dropout: 0, schedule: 'constant', warmup: 0 };
   model = fresh(plain);
   const tiny = train.subset(Int32Array.from({ length: Math.min(20, train.length) }, (_, i) => i));
-  const optimizer = buildOptimizer(model, plain, 200);
+  const optimizer = buildOptimizer(model.parameters(), sessionOptions(plain), stepsPerEpoch);
   try {
     const r = await overfitCheck(model, tiny, optimizer, { epochs: 200 });
     report({
       name: `overfit ${tiny.length} samples to 100 %`, pass: r.accuracy === 1,
-      detail: `training accuracy ${(100 * r.accuracy).toFixed(1)} %, loss ${fmt(r.loss, 4)} after ${r.epochs} full-batch steps with ${setup.opt} lr ${setup.lr}`,
+      detail: `training accuracy ${(100 * r.accuracy).toFixed(1)} %, loss ${fmt(r.loss, 4)} after ${r.epochs} full-batch steps with ${setup.optimizer} lr ${setup.lr}`,
     });
   } finally {
     optimizer.dispose();

@@ -1,153 +1,76 @@
-// One Studio run inside the worker: model, optimizer and compiled step over the chosen data, stepped one batch at a
-// time so the page can play, pause or single-step it. Loss values stay on the GPU until the worker reads a few steps'
-// worth at once, asynchronously (the queue keeps running); train loss/accuracy are summed on the GPU and read once per
-// epoch; validation runs in eval mode at each epoch's end and gives the confusion matrix.
-import {
-  DataLoader, argmax, compile, crossEntropy, fashionMNISTDataset, keep, noGrad, seed as seedRng, splitTrainVal, tensor, tidy,
-  type Batch, type CompiledStep, type InMemoryDataset, type Optimizer, type Sequential, type Tensor,
-} from '../../src/index.js';
-import { MetricAccumulator } from '../../src/train/metrics.js';
-import { applyLiveSetup, buildModel, buildOptimizer, CLASSES, setDropout } from './build.js';
+// One Studio run inside the worker: the shared training session (app/session/trainer.ts: model, optimizer, schedule,
+// data split, compiled step, live hyperparameters) stepped a few batches at a time, plus what the Studio shows beyond
+// it: every step's loss and throughput, and at each epoch's end the validation confusion matrix.
+import { DataLoader, argmax, crossEntropy, fashionMNISTDataset, keep, noGrad, tensor, tidy, type InMemoryDataset, type Sequential } from '../../src/index.js';
+import { Trainer } from '../../app/session/trainer.js';
 import type { StudioData } from './data.js';
 import type { EpochPoint, StepPoint } from './protocol.js';
-import { setupChange, type StudioSetup } from './setup.js';
+import { sessionOptions, type StudioSetup } from './setup.js';
 
-/** A queued step whose loss has not been read yet. */
-interface PendingLoss { step: number; epoch: number; lr: number; loss: Tensor }
+export const CLASSES = 10;
 
 export class StudioRun {
-  readonly model: Sequential;
-  readonly optimizer: Optimizer;
-  readonly train: InMemoryDataset;
-  readonly val: InMemoryDataset;
-  /** The gallery's images: the test split, or validation images when the user gave no test files. */
+  readonly trainer: Trainer;
+  /** Test images for the gallery: the test split, else validation, else training images. */
   readonly test: InMemoryDataset;
-  private step: CompiledStep<Tensor>;
-  private loader: DataLoader;
-  private batchesLeft: Generator<Batch>;
-  private readonly metrics: MetricAccumulator;
-  private pending: PendingLoss[] = [];
-  /** Updates made, epochs finished, samples of the current epoch seen. */
-  steps = 0;
-  epoch = 0;
-  private seenInEpoch = 0;
-  private lastRead = { time: performance.now(), steps: 0, samples: 0 };
-  private samples = 0;
-  private disposed = false;
+  private points: StepPoint[] = [];
+  private clock = { time: performance.now(), steps: 0 };
 
-  constructor(public setup: StudioSetup, data: StudioData) {
-    seedRng(setup.seed);
-    const all = fashionMNISTDataset(data.train);
-    const n = Math.min(setup.subset, all.length);
-    const pool = n < all.length ? all.subset(Int32Array.from({ length: n }, (_, i) => i)) : all;
-    ({ train: this.train, val: this.val } = splitTrainVal(pool, setup.val, setup.seed));
-    this.test = data.test ? fashionMNISTDataset(data.test) : this.val;
-    this.model = buildModel(setup);
-    this.optimizer = buildOptimizer(this.model, setup, this.totalSteps);
-    this.metrics = new MetricAccumulator(this.optimizer.rt);
-    this.step = this.compileStep();
-    this.loader = new DataLoader(this.train, { batchSize: setup.batch, seed: setup.seed });
-    this.batchesLeft = this.loader.batches(0);
+  constructor(readonly built: StudioSetup, data: StudioData) {
+    // Every step's loss is read back (asynchronously; the CPU stays one step ahead), for a raw curve with a point per step.
+    this.trainer = new Trainer(sessionOptions(built), fashionMNISTDataset(data.train), {
+      lossEvery: 1,
+      onStep: (r) => this.points.push({ step: r.step, epoch: r.epoch - 1 + r.batch / r.batches, loss: r.loss, lr: r.lr, samplesPerSec: r.samplesPerSec, stepsPerSec: NaN }),
+    });
+    this.test = data.test ? fashionMNISTDataset(data.test) : this.trainer.val ?? this.trainer.train;
   }
 
-  get batchesPerEpoch(): number { return this.loader.batchesPerEpoch; }
-  get totalSteps(): number { return this.setup.epochs * Math.ceil(this.train.length / this.setup.batch); }
-  get done(): boolean { return this.epoch >= this.setup.epochs; }
-  /** Dispatches of one replay of the training step (after its first call). */
-  get dispatches(): number { return this.step.dispatches(); }
-  get stepMemory() { return this.step.memory(); }
+  get model(): Sequential { return this.trainer.model; }
+  get train(): InMemoryDataset { return this.trainer.train; }
+  /** Validation images (the training images when valFraction is 0). */
+  get val(): InMemoryDataset { return this.trainer.val ?? this.trainer.train; }
+  get steps(): number { return this.trainer.stepCount; }
+  /** Epochs finished. */
+  get epoch(): number { return this.trainer.history.length; }
+  get epochs(): number { return this.trainer.options.epochs; }
+  get done(): boolean { return this.trainer.done; }
+  get batchesPerEpoch(): number { return this.trainer.stepsPerEpoch; }
+  get dispatches(): number { return this.trainer.step.dispatches(); }
+  get stepMemory() { return this.trainer.step.memory(); }
 
-  private compileStep(): CompiledStep<Tensor> {
-    const { model, optimizer, metrics } = this;
-    return compile((x: Tensor, y: Tensor) => {
-      optimizer.zeroGrad();
-      const logits = model.forward(x);
-      const loss = crossEntropy(logits, y);
-      metrics.add(loss, logits, y);
-      loss.backward();
-      optimizer.step();
-      return loss;
-    }, { name: 'studio step', runtime: optimizer.rt, inputShapes: [[1, 28, 28], []] });
-  }
-
-  /**
-   * Takes a new setup that keeps this run: hyperparameters go to the optimizer as data; a new batch size or dropout
-   * rate re-plans the step (same weights and optimizer state). Returns false when the change needs a new run.
-   */
-  update(next: StudioSetup): boolean {
-    const change = setupChange(this.setup, next);
-    if (change === 'rebuild') return false;
-    const prev = this.setup;
-    this.setup = next;
-    applyLiveSetup(this.optimizer, next, this.totalSteps);
-    if (next.dropout !== prev.dropout) {
-      setDropout(this.model, next.dropout);
-      this.step.dispose();
-      this.step = this.compileStep();
-    }
-    if (next.batch !== prev.batch) {
-      // The rest of this epoch in batches of the new size: skip what was already seen.
-      this.loader = new DataLoader(this.train, { batchSize: next.batch, seed: next.seed });
-      this.batchesLeft = this.loader.batches(this.epoch);
-      for (let skip = Math.floor(this.seenInEpoch / next.batch); skip > 0; skip--) this.batchesLeft.next();
-    }
-    return true;
-  }
-
-  /** Queues one training step; 'epoch' when the epoch's batches are used up (call endEpoch), 'done' after the last epoch. */
-  queueStep(): 'stepped' | 'epoch' | 'done' {
-    if (this.done) return 'done';
-    const next = this.batchesLeft.next();
-    if (next.done) return 'epoch';
-    const b = next.value;
-    const lr = this.optimizer.lr;
-    this.model.train();
-    const loss = this.step(b.x, b.y);
-    this.metrics.countBatch(b.size);
-    this.steps++;
-    this.samples += b.size;
-    this.seenInEpoch += b.size;
-    this.pending.push({ step: this.steps, epoch: this.epoch + this.seenInEpoch / this.train.length, lr, loss });
-    return 'stepped';
-  }
-
-  /** Reads the losses of the steps queued since the last read (one small readback each, awaited together). */
-  async readPoints(): Promise<StepPoint[]> {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return [];
-    const values = await Promise.all(batch.map((p) => p.loss.item()));
-    for (const p of batch) p.loss.dispose();
-    const now = performance.now(), dt = (now - this.lastRead.time) / 1000;
-    const stepsPerSec = (this.steps - this.lastRead.steps) / dt, samplesPerSec = (this.samples - this.lastRead.samples) / dt;
-    this.lastRead = { time: now, steps: this.steps, samples: this.samples };
-    return batch.map((p, i) => ({ step: p.step, epoch: p.epoch, loss: values[i]!, lr: p.lr, stepsPerSec, samplesPerSec }));
-  }
-
-  /** Closes the epoch: train metrics from the GPU sums, validation loss, accuracy and confusion matrix in eval mode. */
-  async endEpoch(): Promise<EpochPoint> {
-    const trainM = await this.metrics.read();
-    this.metrics.reset();
-    this.epoch++;
-    this.seenInEpoch = 0;
-    this.batchesLeft = this.loader.batches(this.epoch);
+  /** Runs up to `n` steps (stopping at an epoch's end); the epoch's metrics and confusion matrix when one ended. */
+  async advance(n: number): Promise<EpochPoint | null> {
+    const report = await this.trainer.stepBatches(n);
+    if (!report) return null;
     const v = await evaluateWithConfusion(this.model, this.val, 256);
-    return { epoch: this.epoch, step: this.steps, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: v.loss, valAcc: v.accuracy, confusion: v.confusion };
+    return { epoch: report.epoch, step: this.steps, trainLoss: report.trainLoss, trainAcc: report.trainAcc, valLoss: report.valLoss, valAcc: report.valAcc, confusion: v.confusion };
   }
 
-  /** Restarts the timing of steps/s (after a pause, so the idle time does not count). */
+  /** The losses read back since the last call, with the steps/s since then. */
+  async takePoints(): Promise<StepPoint[]> {
+    await this.trainer.flush();
+    const out = this.points;
+    this.points = [];
+    const now = performance.now();
+    const stepsPerSec = (this.steps - this.clock.steps) / ((now - this.clock.time) / 1000);
+    this.clock = { time: now, steps: this.steps };
+    for (const p of out) p.stepsPerSec = stepsPerSec;
+    return out;
+  }
+
+  /** Applies a setup's live values; false when it needs a new run. */
+  apply(next: StudioSetup): boolean {
+    if (next.data !== this.built.data) return false;
+    return this.trainer.apply(sessionOptions(next)).length === 0;
+  }
+
+  /** Restarts the steps/s clock (after a pause, so the idle time does not count). */
   resumeClock(): void {
-    this.lastRead = { time: performance.now(), steps: this.steps, samples: this.samples };
+    this.clock = { time: performance.now(), steps: this.steps };
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const p of this.pending) p.loss.dispose();
-    this.step.dispose();
-    this.metrics.dispose();
-    this.optimizer.dispose();
-    this.model.dispose();
+    this.trainer.dispose();
   }
 }
 

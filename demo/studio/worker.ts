@@ -1,15 +1,15 @@
 // The Studio's worker: owns the WebGPU device, the data, the run and its training loop. The page sends typed
 // messages (protocol.ts) and draws what comes back; nothing here touches the DOM.
-import { init, loadModel, loadOptimizerState, optimizerStateTensors, saveModel, type Tensor } from '../../src/index.js';
+import { init, loadModel, loadOptimizerState, type Tensor } from '../../src/index.js';
 import { loadSource, loadUserFiles, type StudioData } from './data.js';
 import { copyParameters, filterView, galleryView, layerViews, paramViews, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
-import { setupChange, setupProblems, type StudioSetup } from './setup.js';
+import { setupProblems, type StudioSetup } from './setup.js';
 import { StudioRun } from './trainer.js';
 
-/** Steps queued between two loss readbacks: the CPU runs at most two such chunks ahead of the GPU. */
-const READ_EVERY = 4;
+/** Steps run between two looks at the page's messages and views. */
+const CHUNK = 4;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -25,6 +25,7 @@ let ready: Promise<void> | null = null;
 const wanted = new Set<ViewName>();
 /** Parameter copies taken before the last step, for the update/weight ratio of the next layer view. */
 let before: Tensor[] | null = null;
+let beforeStep = -1;
 /** The last update/weight ratio measured per parameter (cleared with the run). */
 const lastRatio = new Map<string, number>();
 let busy: Promise<void> = Promise.resolve();
@@ -33,7 +34,7 @@ const tasks: (() => Promise<void>)[] = [];
 
 function status(): void {
   if (!run) return;
-  post({ type: 'status', state: run.done ? 'done' : state, step: run.steps, epoch: run.epoch, epochs: run.setup.epochs, batchesPerEpoch: run.batchesPerEpoch });
+  post({ type: 'status', state: run.done ? 'done' : state, step: run.steps, epoch: run.epoch, epochs: run.epochs, batchesPerEpoch: run.batchesPerEpoch });
 }
 
 async function startDevice(): Promise<void> {
@@ -72,13 +73,12 @@ async function applySetup(next: StudioSetup): Promise<void> {
     post({ type: 'error', where: 'setup', message: problems.join('; ') });
     return;
   }
-  const prev = setup;
-  if (run && prev && next.data === prev.data && run.update(next)) {
+  if (run && run.apply(next)) {
     setup = next;
-    if (setupChange(prev, next) !== 'none') status();
+    status();
     return;
   }
-  const d = await ensureData(next, !prev || next.data !== prev.data);
+  const d = await ensureData(next, !setup || next.data !== setup.data);
   setup = next;
   newRun(next, d);
 }
@@ -96,7 +96,8 @@ async function serveViews(): Promise<void> {
   for (const view of [...wanted]) {
     wanted.delete(view);
     if (view === 'layers') {
-      const [layers, params] = await Promise.all([layerViews(r), paramViews(r, before)]);
+      // Copies older than the last step would measure several updates at once.
+      const [layers, params] = await Promise.all([layerViews(r), paramViews(r, r.steps === beforeStep + 1 ? before : null)]);
       disposeBefore();
       // Without a step since the last view (paused), the last measured update ratios stand.
       for (const p of params) {
@@ -118,30 +119,32 @@ async function serveViews(): Promise<void> {
   viewsCost = viewsDoneAt - start;
 }
 
-/** Queues up to `n` steps and reads their losses; closes epochs as they end. */
+/** Runs up to `n` steps and posts their losses, and the epoch's metrics when one ends. */
 async function advance(n: number): Promise<void> {
   const r = run!;
-  for (let i = 0; i < n; i++) {
-    // The layer view's update/weight ratio needs the weights just before a step.
-    if (wanted.has('layers') && !before) before = copyParameters(r.model);
-    const s = r.queueStep();
-    if (s === 'epoch') {
-      post({ type: 'points', points: await r.readPoints() });
-      post({ type: 'epoch', point: await r.endEpoch() });
-      status();
-      i--;
-      if (r.done) break;
-      continue;
+  // The layer view's update/weight ratio needs the weights just before one step: copied ahead of the chunk's last
+  // step when the page wants that view, and before a single step (the Step button: exactly when one looks at it).
+  const measure = wanted.has('layers') || n === 1;
+  let epoch = measure && n > 1 ? await r.advance(n - 1) : null;
+  if (!epoch && !r.done) {
+    if (measure) {
+      disposeBefore();
+      before = copyParameters(r.model);
+      beforeStep = r.steps;
     }
-    if (s === 'done') break;
+    epoch = await r.advance(measure ? 1 : n);
   }
-  const points = await r.readPoints();
+  const points = await r.takePoints();
   if (points.length) post({ type: 'points', points });
+  if (epoch) {
+    post({ type: 'epoch', point: epoch });
+    status();
+  }
 }
 
 async function loop(): Promise<void> {
   while (state === 'running' && run && !run.done) {
-    await advance(READ_EVERY);
+    await advance(CHUNK);
     await serveViews();
     while (tasks.length) await tasks.shift()!();
   }
@@ -177,7 +180,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     });
     // A change the run takes as it goes (hyperparameters, batch size, dropout) applies between two steps, even while
     // training; one that needs a new run stops the loop first.
-    if (run && setup && m.setup.data === setup.data && setupProblems(m.setup).length === 0 && run.update(m.setup)) {
+    if (run && setup && setupProblems(m.setup).length === 0 && run.apply(m.setup)) {
       setup = m.setup;
       status();
       return;
@@ -236,7 +239,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         if (!setup || !run) return;
         const results: SanityResult[] = [];
         post({ type: 'sanity', results, running: true });
-        await runSanityChecks(setup, run.train, (r) => {
+        await runSanityChecks(setup, run.train, run.batchesPerEpoch, (r) => {
           results.push(r);
           post({ type: 'sanity', results, running: true });
         });
@@ -246,13 +249,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     case 'download':
       whenIdle(async () => {
         if (!run) return;
-        const optState = optimizerStateTensors(run.optimizer);
-        try {
-          const bytes = await saveModel(run.model, { optimizerState: optState.tensors, metadata: { setup: JSON.stringify(run.setup), step: String(run.steps), epoch: String(run.epoch) } });
-          post({ type: 'weights', bytes, name: `wgsl-nn-${run.setup.model}-step${run.steps}.safetensors` }, [bytes.buffer]);
-        } finally {
-          optState.dispose();
-        }
+        const bytes = await run.trainer.checkpoint({ setup: JSON.stringify(setup), step: String(run.steps), epoch: String(run.epoch) });
+        post({ type: 'weights', bytes, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` }, [bytes.buffer]);
       });
       return;
     case 'load':
@@ -264,17 +262,17 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
           let optimizerNote = '';
           if (loaded.optimizerState.size) {
             try {
-              loadOptimizerState(run.optimizer, loaded.optimizerState);
+              loadOptimizerState(run.trainer.optimizer, loaded.optimizerState);
               optimizerNote = ' and its optimizer state';
             } catch (err) {
               optimizerNote = ` (its optimizer state was not loaded: ${message(err)})`;
             }
           }
-          post({ type: 'loaded', name: m.name, message: `Loaded ${m.name} into the ${run.setup.model} model${optimizerNote}.` });
+          post({ type: 'loaded', name: m.name, message: `Loaded ${m.name} into the ${run.built.model} model${optimizerNote}.` });
           for (const v of ['layers', 'filters', 'gallery'] as const) wanted.add(v);
           await serveViews();
         } catch (err) {
-          post({ type: 'error', where: 'load', message: `${m.name} does not fit the chosen ${run.setup.model} model: ${message(err)}` });
+          post({ type: 'error', where: 'load', message: `${m.name} does not fit the chosen ${run.built.model} model: ${message(err)}` });
         }
       });
       return;

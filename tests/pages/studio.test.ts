@@ -10,7 +10,7 @@ beforeAll(async () => { app = await startApp(); }, 120_000);
 afterAll(async () => { await app?.close(); });
 
 /** Small enough for SwiftShader: 200 sample images (180 train / 20 val), batch 16, 3 epochs of 12 steps. */
-const SMALL = 'studio/?model=mlp&hidden=32&act=tanh&subset=200&batch=16&epochs=3&data=sample&lr=0.003';
+const SMALL = 'studio/?model=mlp&hidden=32&activation=tanh&subset=200&batchSize=16&epochs=3&data=sample&lr=0.003';
 
 const step = (page: Page) => page.evaluate(() => Number(document.body.dataset.step ?? 0));
 const stateOf = (page: Page) => page.evaluate(() => document.body.dataset.state ?? '');
@@ -33,8 +33,9 @@ test('trains in the worker: the loss falls, every view draws, pause stops the st
   expect(head).toBeGreaterThan(1.8); // ≈ ln 10 at the start
   expect(tail).toBeLessThan(head * 0.75);
   // Views: charts and canvases drawn, numbers in range.
-  await page.waitForFunction(() => document.querySelectorAll('#gallery figure').length > 0 && document.querySelectorAll('table.layers tbody tr').length > 0, null, { timeout: 60_000 });
-  for (const sel of ['#chart-loss canvas', '#chart-acc canvas', '#chart-lr canvas', '#chart-speed canvas', '#filters', '#confusion', 'canvas.hist']) {
+  // The views the page asks for when training ends, drawn from the final weights.
+  await page.waitForFunction(() => document.getElementById('gallery-acc')!.textContent!.includes('step 36') && document.querySelector('#layers p')?.textContent?.includes('step 36'), null, { timeout: 60_000 });
+  for (const sel of ['#chart-loss canvas', '#chart-acc canvas', '#chart-lr canvas', '#chart-samples canvas', '#chart-steps canvas', '#filters', '#confusion', 'canvas.hist']) {
     expect(await canvasColours(page, sel), sel).toBeGreaterThan(2);
   }
   const acc = await page.locator('#confusion-epoch').textContent();
@@ -42,12 +43,12 @@ test('trains in the worker: the loss falls, every view draws, pause stops the st
   expect(valAcc).toBeGreaterThanOrEqual(0);
   expect(valAcc).toBeLessThanOrEqual(100);
   const layerRows = await page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-  expect(layerRows.map((r) => r[0])).toEqual(['1 Linear', '2 Tanh', '4 Linear']);
+  expect(layerRows.map((r) => r[0])).toEqual(['1 Linear', '2 Tanh', '3 Linear']);
   for (const r of layerRows) expect(Number(r[3])).toBeGreaterThan(0); // std
   const tanh = layerRows[1]!;
   expect(Math.abs(Number(tanh[2]))).toBeLessThan(1); // a tanh's mean is inside (−1, 1)
   const paramRows = await page.$$eval('table.params tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-  expect(paramRows.map((r) => r[0])).toEqual(['1.weight', '1.bias', '4.weight', '4.bias']);
+  expect(paramRows.map((r) => r[0])).toEqual(['1.weight', '1.bias', '3.weight', '3.bias']);
   for (const r of paramRows) expect(Number(r[2])).toBeGreaterThan(0); // gradient norm
   expect(await page.locator('#gallery figure').count()).toBe(24);
   const summary = await page.locator('#summary').textContent();
@@ -58,9 +59,20 @@ test('trains in the worker: the loss falls, every view draws, pause stops the st
   await page.close();
 }, 400_000);
 
-test('pause stops the steps; one step advances by one', async () => {
+test('one step measures the update/weight ratio; pause stops the steps; one step advances by one', async () => {
   const page = await app.open(SMALL.replace('epochs=3', 'epochs=50'));
   await ready(page);
+  // Adam's first update moves every parameter with a nonzero gradient by exactly lr (m̂/√v̂ = ±1): for the 32 biases
+  // of the tanh layer ‖Δb‖ = 0.003·√32, and the page's ratio ‖Δw‖/‖w‖ times ‖w‖ must give it back.
+  await page.click('#step');
+  await page.waitForFunction(() => {
+    const l = (window as unknown as { studioDebug: { layers(): { step: number } | null } }).studioDebug.layers();
+    return l !== null && l.step === 1;
+  }, null, { timeout: 60_000 });
+  const params = await page.evaluate(() => (window as unknown as { studioDebug: { layers(): { params: { name: string; updateRatio: number; weightNorm: number }[] } } }).studioDebug.layers().params);
+  const bias = params.find((p) => p.name === '1.bias')!;
+  expect(bias.updateRatio * bias.weightNorm).toBeCloseTo(0.003 * Math.sqrt(32), 5);
+  for (const p of params) expect(p.updateRatio).toBeGreaterThan(0);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 8, null, { timeout: 120_000 });
   await page.click('#pause');
