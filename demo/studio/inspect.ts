@@ -88,7 +88,8 @@ export async function paramViews(run: StudioRun, before: Tensor[] | null): Promi
     const per = before ? 3 : 2;
     return named.map(([name, p], i) => {
       const w = Math.sqrt(v[i * per + 1]!);
-      return { name, shape: [...p.shape], gradNorm: Math.sqrt(v[i * per]!), weightNorm: w, updateRatio: before ? Math.sqrt(v[i * per + 2]!) / (w || 1) : NaN };
+      // Before the first step the gradient arena holds no gradient yet.
+      return { name, shape: [...p.shape], gradNorm: run.steps === 0 ? NaN : Math.sqrt(v[i * per]!), weightNorm: w, updateRatio: before ? Math.sqrt(v[i * per + 2]!) / (w || 1) : NaN };
     });
   } finally {
     for (const t of norms) t.dispose();

@@ -7,14 +7,17 @@ import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { screenshot, startApp, type AppSession } from '../helpers/pages.js';
 
 let app: AppSession;
-beforeAll(async () => { app = await startApp(); }, 120_000);
+/** One Studio page for the file tests (each file pick replaces the banners of the one before). */
+let page: Page & { errors: string[] };
+beforeAll(async () => {
+  app = await startApp();
+  page = await app.open(SMALL);
+  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 120_000 });
+}, 240_000);
 afterAll(async () => { await app?.close(); });
 
 const SMALL = 'studio/?model=mlp&hidden=16&subset=100&batchSize=10&data=sample';
 
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 120_000 });
-}
 const banner = (page: Page, where: string) => page.locator(`.error-banner[data-where="${where}"]`);
 
 function idx(type: number, dims: number[], body: Uint8Array): Buffer {
@@ -25,32 +28,28 @@ function idx(type: number, dims: number[], body: Uint8Array): Buffer {
 }
 
 test('without WebGPU the page says so and what to do', async () => {
-  const page = await app.browser.newPage();
-  await page.addInitScript(() => { delete (Navigator.prototype as { gpu?: unknown }).gpu; });
-  await page.goto(app.url + SMALL);
-  const text = await banner(page, 'webgpu').textContent({ timeout: 30_000 });
+  const bare = await app.browser.newPage();
+  await bare.addInitScript(() => { delete (Navigator.prototype as { gpu?: unknown }).gpu; });
+  await bare.goto(app.url + SMALL);
+  const text = await banner(bare, 'webgpu').textContent({ timeout: 30_000 });
   expect(text).toContain('WebGPU is not available');
   expect(text).toContain('Chrome');
-  expect(await page.locator('#play').isDisabled()).toBe(true);
-  await screenshot(page, 'studio-no-webgpu');
-  await page.close();
+  expect(await bare.locator('#play').isDisabled()).toBe(true);
+  await screenshot(bare, 'studio-no-webgpu');
+  await bare.close();
 });
 
 test('a file that is neither IDX nor safetensors is refused with its name', async () => {
-  const page = await app.open(SMALL);
-  await ready(page);
   await page.setInputFiles('#files', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello, these are not images') });
   const text = await banner(page, 'data').textContent({ timeout: 30_000 });
   expect(text).toContain('notes.txt');
   expect(text).toContain('not an IDX file');
   // The run on the earlier data is still there.
   expect(await page.locator('#data-info').textContent()).toContain('built-in sample');
-  await page.close();
+  expect(page.errors).toEqual([]);
 });
 
 test('IDX labels outside the 10 classes are refused before training', async () => {
-  const page = await app.open(SMALL);
-  await ready(page);
   const images = gzipSync(idx(0x08, [3, 28, 28], new Uint8Array(3 * 784).fill(7)));
   const labels = idx(0x08, [3], Uint8Array.of(1, 12, 3)); // plain (not gzipped) on purpose
   await page.setInputFiles('#files', [
@@ -60,12 +59,9 @@ test('IDX labels outside the 10 classes are refused before training', async () =
   const text = await banner(page, 'data').textContent({ timeout: 30_000 });
   expect(text).toContain('label 12 at index 1 is outside the 10 classes (0–9)');
   await screenshot(page, 'studio-bad-labels');
-  await page.close();
 });
 
 test('good IDX files (gzip and plain) replace the data', async () => {
-  const page = await app.open(SMALL);
-  await ready(page);
   const n = 40;
   const images = gzipSync(idx(0x08, [n, 28, 28], Uint8Array.from({ length: n * 784 }, (_, i) => (i * 37) % 256)));
   const labels = idx(0x08, [n], Uint8Array.from({ length: n }, (_, i) => i % 10));
@@ -77,12 +73,9 @@ test('good IDX files (gzip and plain) replace the data', async () => {
   // 40 images, 10 % validation; no test pair given, so the gallery shows validation images.
   expect(await page.locator('#data-info').textContent()).toContain('36 training, 4 validation, 4 test images');
   expect(await page.locator('.error-banner').count()).toBe(0);
-  await page.close();
 });
 
 test('a safetensors file for another model says why it does not fit', async () => {
-  const page = await app.open(SMALL);
-  await ready(page);
   // LeNet-5's first convolution, not this MLP's Linear.
   const bytes = encodeSafetensors(new Map([['0.weight', { dtype: 'F32', shape: [6, 1, 5, 5], data: new Float32Array(150) }]]), { format: 'pt' });
   await page.setInputFiles('#files', { name: 'lenet5.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
@@ -90,5 +83,4 @@ test('a safetensors file for another model says why it does not fit', async () =
   expect(text).toContain('lenet5.safetensors does not fit the chosen mlp model');
   expect(text).toContain('missing keys [1.weight, 1.bias, 3.weight, 3.bias], unexpected keys [0.weight]');
   await screenshot(page, 'studio-wrong-weights');
-  await page.close();
 });

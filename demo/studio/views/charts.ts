@@ -28,6 +28,7 @@ export class Curves {
     this.lr = learningRateChart(els.lr, { title: 'learning rate', ...size });
     this.samples = new RunChart(els.samples, { title: 'samples/s', xLabel: 'step', yLabel: 'samples/s', ...size });
     this.stepRate = new RunChart(els.steps, { title: 'steps/s', xLabel: 'step', yLabel: 'steps/s', ...size });
+    this.update();
   }
 
   /** Other runs' loss curves (smoothed) drawn with this one's, each in its colour. */
