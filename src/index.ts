@@ -45,6 +45,7 @@ export type { LrSchedule } from './optim/schedules.js';
 
 // Modules
 export { Module, Sequential, Identity } from './nn/module.js';
+export type { LayerOutputHook } from './nn/module.js';
 export {
   Linear, Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm1d, BatchNorm2d, ReLU, Sigmoid, Tanh, LeakyReLU, ELU,
   GELU, Softmax, LogSoftmax, Maxout, Dropout,
@@ -52,6 +53,8 @@ export {
 export { logisticRegression, mlp, lenet5, smallVgg, alexNet } from './nn/models.js';
 export type { LeNetOptions, VggOptions, AlexNetOptions } from './nn/models.js';
 export { initWeight, initBias, INIT_SCHEMES } from './nn/init.js';
+export { summarize, formatBytes } from './nn/summary.js';
+export type { ModelSummary, LayerSummary, StepSummary, SummarizableStep } from './nn/summary.js';
 export type { InitScheme } from './nn/init.js';
 
 // Compiled steps
@@ -71,6 +74,8 @@ export type { FashionMNIST, FashionMNISTSplit, FashionMNISTOptions } from './dat
 export { InMemoryDataset, DataLoader, computeMeanStd, splitTrainVal, kFold } from './data/loader.js';
 export type { Batch, DatasetOptions, LoaderOptions, Normalization, SampleArray } from './data/loader.js';
 export { SeededRandom } from './data/random.js';
+export { imageToTensor, imagesToTensor, imageValues, imagePixels, resampleWeights } from './data/image.js';
+export type { ImageSource, ImageInputOptions } from './data/image.js';
 export { GpuBatchStream } from './data/gpu-stream.js';
 export type { GpuBatch } from './data/gpu-stream.js';
 
@@ -84,6 +89,10 @@ export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model
 
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
+export { predictProbabilities, predictTopK, topK } from './train/predict.js';
+export { StepStats } from './train/step-stats.js';
+export type { StepStatsReport, StepStatsOptions, TensorStats, LayerStats as StepLayerStats, ParameterStats } from './train/step-stats.js';
+export type { TopK } from './train/predict.js';
 export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';
 export type { LabeledBatch, LayerStats } from './train/sanity.js';

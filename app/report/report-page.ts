@@ -13,11 +13,13 @@ const history: RunHistory = {
   stepsPerEpoch,
 };
 const width = Math.min(900, document.body.clientWidth - 32);
+// The three charts share the step axis, from 0 to the last step of the run.
+const xRange: [number, number] = [0, Math.max(run.epochs.length * stepsPerEpoch, run.steps.at(-1)?.step ?? 1)];
 const el = (id: string) => document.getElementById(id)!;
 const charts = [
-  [lossChart(el('loss'), { width, logY: (el('log-y') as HTMLInputElement).checked }), lossCurves(history)],
-  [accuracyChart(el('accuracy'), { width }), [...accuracyCurves(history), { label: 'test (after training)', x: [run.epochs.length * stepsPerEpoch], y: [run.test.accuracy], style: 'points' as const }]],
-  [learningRateChart(el('lr'), { width }), learningRateCurves(history)],
+  [lossChart(el('loss'), { width, xRange, logY: (el('log-y') as HTMLInputElement).checked }), lossCurves(history)],
+  [accuracyChart(el('accuracy'), { width, xRange }), [...accuracyCurves(history), { label: 'test (after training)', x: [run.epochs.length * stepsPerEpoch], y: [run.test.accuracy], style: 'points' as const }]],
+  [learningRateChart(el('lr'), { width, xRange }), learningRateCurves(history)],
 ] as const;
 for (const [chart, curves] of charts) {
   chart.setRun('run', { name: run.model, curves: [...curves] });

@@ -184,7 +184,7 @@ export function commandFromUrl(url: string, command = 'npm run train --'): strin
 /** Options whose change needs a new model, optimizer or compiled step; the others are live (Trainer setters). */
 const REPLAN_KEYS: readonly string[] = [
   'model', 'hidden', 'activation', 'init', 'batchNorm', 'optimizer', 'beta1', 'beta2', 'alpha', 'eps',
-  'schedule', 'power', 'stepEvery', 'gamma', 'warmup', 'batchSize', 'epochs', 'subset', 'valFraction', 'seed',
+  'schedule', 'power', 'stepEvery', 'gamma', 'warmup', 'batchSize', 'subset', 'valFraction', 'seed',
 ];
 
 /** Optimizers that read the `momentum` option. */
@@ -192,12 +192,14 @@ export const USES_MOMENTUM: readonly OptimizerName[] = ['momentum', 'nesterov'];
 
 /**
  * The keys that differ between the setup a trainer was built with and a new one, and cannot be applied to
- * it live: a new session is needed (model, optimizer, batch size, data…). lr and l2 are always live;
+ * it live: a new session is needed (model, optimizer, batch size, data…). lr and l2 are always live, and
+ * epochs unless the cosine schedule spans them;
  * dropout unless the model was built without dropout layers (dropout 0); momentum unless it was built at 0
  * (plain SGD and momentum SGD are different kernels; back to 0 is live: the momentum kernel at 0 is plain SGD).
  */
 export function replanKeys(built: SessionOptions, to: SessionOptions): string[] {
   const keys = REPLAN_KEYS.filter((k) => formatUrlValue(built[k]!) !== formatUrlValue(to[k]!));
+  if (built.epochs !== to.epochs && built.schedule === 'cosine') keys.push('epochs');
   if (built.dropout === 0 && to.dropout !== 0) keys.push('dropout');
   if (USES_MOMENTUM.includes(built.optimizer) && built.momentum === 0 && to.momentum !== 0) keys.push('momentum');
   return keys;

@@ -15,6 +15,8 @@ import type { Optimizer } from '../../src/optim/optimizer.js';
 import type { Tensor } from '../../src/tensor.js';
 import { evaluate } from '../../src/train/fit.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
+import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
+import type { ModelSummary } from '../../src/nn/summary.js';
 import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
 import { buildOptimizer } from './optimizer.js';
 import { replanKeys, resolveOptions, USES_MOMENTUM, type SessionOptions } from './options.js';
@@ -60,6 +62,11 @@ export interface TrainerConfig extends TrainerEvents {
   lossEvery?: number | ((stepsPerEpoch: number) => number);
   /** Input shape and classes of the data (default Fashion-MNIST's 1×28×28, 10 classes). */
   input?: InputSpec;
+  /**
+   * Compute per-layer activation and per-parameter gradient/update statistics inside the step when asked
+   * (requestStats / readStats; default false: the step has no statistics dispatches at all).
+   */
+  stats?: boolean | StepStatsOptions;
 }
 
 /** The training and validation parts of a data pool: the first `subset` samples, split by `valFraction` with the seed. */
@@ -86,6 +93,7 @@ export class Trainer {
   private readonly built: SessionOptions;
   private readonly loader: DataLoader;
   private readonly metrics: MetricAccumulator;
+  private readonly stats: StepStats | null;
   private readonly lossEvery: number;
   private readonly events: TrainerEvents;
   private epochIndex = 0;
@@ -115,13 +123,17 @@ export class Trainer {
     this.optimizer = buildOptimizer(this.model.parameters(), o, this.stepsPerEpoch);
     const rt = this.optimizer.rt;
     this.metrics = new MetricAccumulator(rt);
+    const stats = config.stats ? new StepStats(this.model, this.optimizer, config.stats === true ? {} : config.stats) : null;
+    this.stats = stats;
     this.step = compile((x: Tensor, y: Tensor) => {
       this.optimizer.zeroGrad();
-      const logits = this.model.forward(x);
+      const logits = stats ? stats.forward(x) : this.model.forward(x);
       const loss = G.crossEntropy(logits, y);
       this.metrics.add(loss, logits, y);
       loss.backward();
+      stats?.beforeUpdate();
       this.optimizer.step();
+      stats?.afterUpdate();
       return loss;
     }, { name: 'session step', runtime: rt, inputShapes: [train.sampleShape, []] });
   }
@@ -223,7 +235,27 @@ export class Trainer {
       else this.options.momentum = to.momentum;
     }
     if (to.dropout !== this.options.dropout) this.setDropout(to.dropout);
+    // More or fewer epochs (not below the ones already run).
+    this.options.epochs = Math.max(to.epochs, this.epochIndex);
     return [];
+  }
+
+  /** The next step computes layer and parameter statistics (needs the `stats` config). */
+  requestStats(): void {
+    if (!this.stats) throw new ArgumentError('session', 'the trainer was built without `stats: true`');
+    this.stats.request();
+  }
+
+  /** The statistics of the last requested step, read asynchronously (null before one ran). */
+  readStats(): Promise<StepStatsReport | null> {
+    if (!this.stats) throw new ArgumentError('session', 'the trainer was built without `stats: true`');
+    return this.stats.read();
+  }
+
+  /** Layers, output shapes for one batch, parameters and bytes; once a step ran, its dispatches and memory. */
+  summary(): ModelSummary {
+    this.checkAlive('summary');
+    return this.model.summary([this.options.batchSize, ...this.train.sampleShape], this.step);
   }
 
   /** Weights and optimizer state as safetensors (PyTorch names; the optimizer's under `optimizer.`). */
@@ -247,6 +279,7 @@ export class Trainer {
     if (this.disposed) return;
     this.disposed = true;
     this.step.dispose();
+    this.stats?.dispose();
     this.metrics.dispose();
     this.optimizer.dispose();
     this.model.dispose();

@@ -32,6 +32,8 @@ export interface ChartOptions {
   height?: number;
   /** Fixed y range, e.g. [0, 1] for accuracy. */
   yRange?: [number, number];
+  /** Fixed x range (charts of one run side by side share their step axis). */
+  xRange?: [number, number];
 }
 
 /** Distinct colours for overlaid runs (run 1, run 2, …). */
@@ -85,7 +87,9 @@ export function smooth(values: ArrayLike<number>, weight = 0.9): number[] {
 }
 
 /** Axis numbers with 3 significant digits (uPlot's default repeats labels like 0.001, 0.001 for learning rates). */
-export function formatTick(v: number): string {
+export function formatTick(v: number | null): string {
+  // A log axis passes null for the ticks it leaves unlabelled.
+  if (v === null || v === undefined) return '';
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a >= 1e5 || a < 1e-3) return v.toExponential(1).replace('e+', 'e');
@@ -139,8 +143,8 @@ export class RunChart {
       title: o.title,
       width: o.width ?? (this.target.clientWidth || 480),
       height: o.height ?? 260,
-      scales: { x: { time: false }, y: this.logY ? { distr: 3 } : o.yRange ? { range: o.yRange } : {} },
-      axes: [{ label: o.xLabel }, { label: o.yLabel, size: 60, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
+      scales: { x: o.xRange ? { time: false, range: o.xRange } : { time: false }, y: this.logY ? { distr: 3 } : o.yRange ? { range: o.yRange } : {} },
+      axes: [{ label: o.xLabel }, { label: o.yLabel, size: 60, values: (_u: uPlot, splits: (number | null)[]) => splits.map(formatTick) }],
       legend: { live: false },
       series: [
         { label: o.xLabel ?? 'x' },

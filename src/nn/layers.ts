@@ -120,7 +120,7 @@ export class Conv2d extends Module implements FusionTarget {
 
 export class MaxPool2d extends Module {
   extraRepr(): string {
-    return poolRepr(this.opts);
+    return poolRepr(this.opts, true);
   }
 
   constructor(readonly opts: Pool2dOptions) {
@@ -134,7 +134,7 @@ export class MaxPool2d extends Module {
 
 export class AvgPool2d extends Module {
   extraRepr(): string {
-    return poolRepr(this.opts);
+    return poolRepr(this.opts, false);
   }
 
   constructor(readonly opts: Pool2dOptions & { countIncludePad?: boolean }) {
@@ -346,8 +346,10 @@ const pyBool = (b: boolean) => (b ? 'True' : 'False');
 const pyPair = (v: Size2) => (typeof v === 'number' ? `(${v}, ${v})` : `(${v[0]}, ${v[1]})`);
 const pyInt = (v: Size2) => (typeof v === 'number' ? String(v) : `(${v[0]}, ${v[1]})`);
 
-function poolRepr(o: Pool2dOptions): string {
-  return `kernel_size=${pyInt(o.kernelSize)}, stride=${pyInt(o.stride ?? o.kernelSize)}, padding=${pyInt(o.padding ?? 0)}`;
+/** PyTorch's pooling reprs: AvgPool2d prints kernel, stride and padding; MaxPool2d also dilation and ceil_mode. */
+function poolRepr(o: Pool2dOptions, max: boolean): string {
+  const base = `kernel_size=${pyInt(o.kernelSize)}, stride=${pyInt(o.stride ?? o.kernelSize)}, padding=${pyInt(o.padding ?? 0)}`;
+  return max ? `${base}, dilation=1, ceil_mode=False` : base;
 }
 
 function checkDropoutP(p: number): number {

@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { AnyTypedArray } from '../dtype.js';
 import { copyTensor, Tensor } from '../tensor.js';
+import { summarize, type ModelSummary, type SummarizableStep } from './summary.js';
 
 /**
  * PyTorch-style module: parameters, buffers (running statistics) and child modules by name, so
@@ -100,6 +101,32 @@ export abstract class Module {
     }
   }
 
+  /**
+   * Layers, output shapes for `inputShape` (batch first, e.g. [64, 1, 28, 28]), parameter counts and bytes;
+   * given a compiled step that has run, its dispatches and memory too. `String(summary)` is a table.
+   */
+  summary(inputShape: readonly number[], step?: SummarizableStep): ModelSummary {
+    return summarize(this, inputShape, step);
+  }
+
+  /** The arguments part of the module's repr (PyTorch's extra_repr): '' for modules without settings. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * PyTorch's module repr: `Linear(in_features=784, out_features=10, bias=True)`, or the class name with
+   * each child on its own line as `(name): repr`, indented.
+   */
+  toString(): string {
+    const name = this.constructor.name;
+    const children = [...this.children];
+    if (children.length === 0) return `${name}(${this.extraRepr()})`;
+    const extra = this.extraRepr();
+    const lines = [...(extra ? [extra] : []), ...children.map(([n, m]) => `(${n}): ${String(m)}`)];
+    return `${name}(\n${lines.map((l) => l.replace(/^/gm, '  ')).join('\n')}\n)`;
+  }
+
   train(mode = true): this {
     this.training = mode;
     for (const m of this.children.values()) m.train(mode);
@@ -142,10 +169,17 @@ function isFusionTarget(m: Module): m is Module & FusionTarget {
  * Fusion: an activation right after a Linear or Conv2d runs in its matmul epilogue, and a ReLU after a
  * BatchNorm in its output pass — same results, fewer dispatches and memory passes. `fusion = false` turns it off.
  */
+/** Called after each module a Sequential runs: its output, and its index in `layers` (an activation fused into it is `fused`). */
+export type LayerOutputHook = (y: Tensor, info: { index: number; module: Module; fused: Module | null }) => void;
+
 export class Sequential extends Module {
   readonly layers: Module[];
+  /** Sees every layer's output in forward (per-layer statistics, src/train/step-stats.ts); null by default. */
+  onLayerOutput: LayerOutputHook | null = null;
   private fusionEnabled = true;
   private plan: Module[] | null = null;
+  /** Index in `layers` of each module of `plan`. */
+  private planIndex: number[] = [];
 
   constructor(...layers: Module[]) {
     super();
@@ -167,7 +201,14 @@ export class Sequential extends Module {
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.executionPlan()) y = m.forward(y);
+    const plan = this.executionPlan(), hook = this.onLayerOutput;
+    for (let i = 0; i < plan.length; i++) {
+      y = plan[i]!.forward(y);
+      if (hook) {
+        const index = this.planIndex[i]!, next = this.planIndex[i + 1] ?? this.layers.length;
+        hook(y, { index, module: plan[i]!, fused: next > index + 1 ? this.layers[index + 1]! : null });
+      }
+    }
     return y;
   }
 
@@ -175,12 +216,14 @@ export class Sequential extends Module {
   private executionPlan(): Module[] {
     if (this.plan) return this.plan;
     const plan: Module[] = [];
+    this.planIndex = [];
     for (let i = 0; i < this.layers.length; i++) {
       const m = this.layers[i]!;
       // Reset any earlier fusion, so toggling `fusion` takes effect.
       if (isFusionTarget(m)) m.tryFuse(IDENTITY);
       const next = this.layers[i + 1];
       plan.push(m);
+      this.planIndex.push(i);
       if (this.fusionEnabled && next && isFusionTarget(m) && m.tryFuse(next)) i++;
     }
     this.plan = plan;

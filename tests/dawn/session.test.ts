@@ -31,7 +31,7 @@ describe('Trainer', () => {
     const steps: StepReport[] = [];
     const epochs: number[] = [];
     const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'sgd', lr: 0.1, batchSize: 17, epochs: 3, subset: 0, valFraction: 0.2, seed: rng.int(1, 0, 1000)[0]! }, blobs(rng, 101), {
-      input, lossEvery: 1, onStep: (s) => steps.push(s), onEpoch: (e) => void epochs.push(e.epoch),
+      input, lossEvery: 1, stats: { bins: 5 }, onStep: (s) => steps.push(s), onEpoch: (e) => void epochs.push(e.epoch),
     });
     try {
       expect(t.train.length).toBe(81);
@@ -41,9 +41,20 @@ describe('Trainer', () => {
       await t.flush();
       expect(steps.map((s) => [s.step, s.epoch, s.batch, s.batches])).toEqual([[1, 1, 1, 5], [2, 1, 2, 5]]);
       expect(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0 && s.lr === 0.1)).toBe(true);
+      expect(await t.readStats()).toBeNull();
+      t.requestStats();
       // The rest of epoch 1 stops at its end (not 10 batches), and validates.
       const e1 = await t.stepBatches(10);
       expect(e1?.epoch).toBe(1);
+      const stats = (await t.readStats())!;
+      expect(stats.step).toBe(3);
+      expect(stats.layers.map((l) => l.label)).toEqual(['0 Flatten', '1 Linear+ReLU', '3 Linear']);
+      expect(stats.layers[1]!.count).toBe(17 * 9);
+      expect(stats.parameters.map((p) => p.name)).toEqual(['1.weight', '1.bias', '3.weight', '3.bias']);
+      expect(stats.parameters.every((p) => p.grad.norm > 0 && p.updateRatio > 0)).toBe(true);
+      const summary = t.summary();
+      expect(summary.layers.map((l) => l.outputShape)).toEqual([[17, 16], [17, 9], [17, 9], [17, 3]]);
+      expect(summary.step!.dispatches).toBe(t.step.dispatches());
       expect(t.stepCount).toBe(5);
       expect(Number.isFinite(e1!.valLoss) && e1!.valAcc >= 0 && e1!.valAcc <= 1).toBe(true);
       const history = await t.run();

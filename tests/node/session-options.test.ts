@@ -64,6 +64,9 @@ describe('session options', () => {
   it('tell which changes need a new session and which are live', () => {
     const built = resolveOptions({ ...setup });
     expect(replanKeys(built, { ...built, lr: 0.1, l2: 0, momentum: 0.5, dropout: 0 })).toEqual([]);
+    // Epochs are live unless the cosine schedule spans them.
+    expect(replanKeys(built, { ...built, epochs: 5 })).toEqual(['epochs']);
+    expect(replanKeys({ ...built, schedule: 'step' }, { ...built, schedule: 'step', epochs: 5 })).toEqual([]);
     expect(replanKeys(built, { ...built, hidden: [128], batchSize: 64, optimizer: 'adam' })).toEqual(['hidden', 'optimizer', 'batchSize']);
     const plain = resolveOptions({ ...setup, dropout: 0, momentum: 0 });
     expect(replanKeys(plain, { ...plain, dropout: 0.1, momentum: 0.9 })).toEqual(['dropout', 'momentum']);
