@@ -186,10 +186,16 @@ function start(): void {
         break;
       case 'summary': {
         const s = m.summary;
-        const mem = s.stepBytes !== null ? `; step intermediates ${(s.stepBytes / 2 ** 20).toFixed(2)} MiB packed (${(s.naiveBytes! / 2 ** 20).toFixed(2)} MiB with one buffer each)` : '';
-        $('summary').innerHTML = `<pre class="summary"></pre><p><b>${s.params.toLocaleString('en')}</b> parameters, ${(s.paramBytes / 1024).toFixed(1)} KiB; `
-          + `${s.dispatches ? `<b>${s.dispatches}</b> dispatches per training step (one submit)` : 'the step is compiled at its first call'}${mem}</p>`;
-        $('summary').querySelector('pre')!.textContent = s.text;
+        const pre = document.createElement('pre');
+        pre.className = 'summary';
+        pre.textContent = s.text;
+        const p = document.createElement('p');
+        p.className = 'muted small';
+        p.textContent = s.dispatches !== null
+          ? 'One queue.submit replays all of the compiled step\'s dispatches.'
+          : 'The step is compiled at its first call: its dispatches and memory appear after it.';
+        $('summary').replaceChildren(pre, p);
+        $('summary').dataset.parameters = String(s.parameters);
         break;
       }
       case 'sanity':

@@ -27,23 +27,22 @@ export type ToWorker =
 export interface StepPoint { step: number; epoch: number; loss: number; lr: number; samplesPerSec: number; stepsPerSec: number }
 export interface EpochPoint { epoch: number; step: number; trainLoss: number; trainAcc: number; valLoss: number; valAcc: number; confusion: number[][] }
 
+/** One layer's output statistics at one training step (from the compiled step's in-step statistics). */
 export interface LayerView {
-  name: string;
-  layer: string;
-  shape: number[];
+  /** '1 Linear+Tanh': the layer's index and class, with an activation fused into it. */
+  label: string;
   mean: number;
   std: number;
-  /** Fraction of exact zeros and of |x| near an activation's bounds, for the collapse / saturation flags. */
+  /** Shares of values exactly 0, with |x| ≤ 0.01, and with |x| ≥ 0.99: dead, collapsing, saturated. */
   zeros: number;
+  nearZero: number;
   saturated: number;
-  /** Histogram of the layer's outputs over the probe batch. */
   histogram: { min: number; max: number; counts: number[] };
 }
-export interface ParamView { name: string; shape: number[]; gradNorm: number; weightNorm: number; updateRatio: number }
+export interface ParamView { name: string; count: number; gradNorm: number; weightNorm: number; updateRatio: number }
 export interface FilterView { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
 export interface GalleryItem { index: number; label: number; top: { cls: number; p: number }[]; pixels: Uint8Array }
-export interface SummaryRow { name: string; layer: string; outputShape: number[]; params: number }
-export interface SummaryView { rows: SummaryRow[]; params: number; paramBytes: number; dispatches: number; stepBytes: number | null; naiveBytes: number | null; text: string }
+export interface SummaryView { text: string; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
 
 export interface SanityResult {
   name: string;

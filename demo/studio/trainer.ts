@@ -18,8 +18,10 @@ export class StudioRun {
 
   constructor(readonly built: StudioSetup, data: StudioData) {
     // Every step's loss is read back (asynchronously; the CPU stays one step ahead), for a raw curve with a point per step.
+    // In-step statistics (the layer view): computed inside the compiled step only at requested replays.
     this.trainer = new Trainer(sessionOptions(built), fashionMNISTDataset(data.train), {
       lossEvery: 1,
+      stats: { bins: 40 },
       onStep: (r) => this.points.push({ step: r.step, epoch: r.epoch - 1 + r.batch / r.batches, loss: r.loss, lr: r.lr, samplesPerSec: r.samplesPerSec, stepsPerSec: NaN }),
     });
     this.test = data.test ? fashionMNISTDataset(data.test) : this.trainer.val ?? this.trainer.train;

@@ -1,8 +1,8 @@
 // The Studio's worker: owns the WebGPU device, the data, the run and its training loop. The page sends typed
 // messages (protocol.ts) and draws what comes back; nothing here touches the DOM.
-import { init, loadModel, loadOptimizerState, type Tensor } from '../../src/index.js';
+import { init, loadModel, loadOptimizerState } from '../../src/index.js';
 import { loadSource, loadUserFiles, type StudioData } from './data.js';
-import { copyParameters, filterView, galleryView, layerViews, paramViews, summaryView } from './inspect.js';
+import { filterView, galleryView, statsView, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
 import { setupProblems, type StudioSetup } from './setup.js';
@@ -23,11 +23,7 @@ let state: 'paused' | 'running' | 'done' = 'paused';
 let ready: Promise<void> | null = null;
 /** Views the page asked for, served between steps. */
 const wanted = new Set<ViewName>();
-/** Parameter copies taken before the last step, for the update/weight ratio of the next layer view. */
-let before: Tensor[] | null = null;
-let beforeStep = -1;
-/** The last update/weight ratio measured per parameter (cleared with the run). */
-const lastRatio = new Map<string, number>();
+
 let busy: Promise<void> = Promise.resolve();
 /** Work asked for while the loop runs (downloads, sanity checks): done between two chunks of steps. */
 const tasks: (() => Promise<void>)[] = [];
@@ -53,18 +49,11 @@ async function ensureData(s: StudioSetup, force = false): Promise<StudioData> {
 
 function newRun(s: StudioSetup, d: StudioData): void {
   run?.dispose();
-  disposeBefore();
   run = null;
   run = new StudioRun(s, d);
-  lastRatio.clear();
   state = 'paused';
   post({ type: 'data', info: { source: d.source, train: run.train.length, val: run.val.length, test: run.test.length, classes: d.classes } });
   status();
-}
-
-function disposeBefore(): void {
-  for (const t of before ?? []) t.dispose();
-  before = null;
 }
 
 async function applySetup(next: StudioSetup): Promise<void> {
@@ -96,15 +85,8 @@ async function serveViews(): Promise<void> {
   for (const view of [...wanted]) {
     wanted.delete(view);
     if (view === 'layers') {
-      // Copies older than the last step would measure several updates at once.
-      const [layers, params] = await Promise.all([layerViews(r), paramViews(r, r.steps === beforeStep + 1 ? before : null)]);
-      disposeBefore();
-      // Without a step since the last view (paused), the last measured update ratios stand.
-      for (const p of params) {
-        if (Number.isFinite(p.updateRatio)) lastRatio.set(p.name, p.updateRatio);
-        else p.updateRatio = lastRatio.get(p.name) ?? NaN;
-      }
-      post({ type: 'layers', step: r.steps, layers, params });
+      const v = await statsView(r);
+      if (v) post({ type: 'layers', ...v });
     } else if (view === 'filters') {
       const f = await filterView(r);
       if (f) post({ type: 'filters', step: r.steps, filters: f });
@@ -112,7 +94,7 @@ async function serveViews(): Promise<void> {
       const g = await galleryView(r);
       post({ type: 'gallery', step: r.steps, ...g, source: r.test === r.val ? 'validation' : 'test' });
     } else if (view === 'summary') {
-      post({ type: 'summary', summary: await summaryView(r) });
+      post({ type: 'summary', summary: summaryView(r) });
     }
   }
   viewsDoneAt = performance.now();
@@ -122,17 +104,17 @@ async function serveViews(): Promise<void> {
 /** Runs up to `n` steps and posts their losses, and the epoch's metrics when one ends. */
 async function advance(n: number): Promise<void> {
   const r = run!;
-  // The layer view's update/weight ratio needs the weights just before one step: copied ahead of the chunk's last
-  // step when the page wants that view, and before a single step (the Step button: exactly when one looks at it).
-  const measure = wanted.has('layers') || n === 1;
-  let epoch = measure && n > 1 ? await r.advance(n - 1) : null;
+  // The layer view's statistics come from one replay of the step: the chunk's first, the single Step (exactly
+  // when one looks at them), and the run's last step, so a finished run shows its final state.
+  const left = r.epochs * r.batchesPerEpoch - r.steps;
+  let epoch = null;
+  if (left > 1 && left <= n) {
+    epoch = await r.advance(left - 1);
+    n = 1;
+  }
   if (!epoch && !r.done) {
-    if (measure) {
-      disposeBefore();
-      before = copyParameters(r.model);
-      beforeStep = r.steps;
-    }
-    epoch = await r.advance(measure ? 1 : n);
+    if (wanted.has('layers') || n === 1 || left <= 1) r.trainer.requestStats();
+    epoch = await r.advance(n);
   }
   const points = await r.takePoints();
   if (points.length) post({ type: 'points', points });

@@ -33,8 +33,8 @@ test('trains in the worker: the loss falls, every view draws, pause stops the st
   expect(head).toBeGreaterThan(1.8); // ≈ ln 10 at the start
   expect(tail).toBeLessThan(head * 0.75);
   // Views: charts and canvases drawn, numbers in range.
-  // The views the page asks for when training ends, drawn from the final weights.
-  await page.waitForFunction(() => document.getElementById('gallery-acc')!.textContent!.includes('step 36') && document.querySelector('#layers p')?.textContent?.includes('step 36'), null, { timeout: 60_000 });
+  // The views the page asks for when training ends, drawn from the final weights (the last step computed the layer statistics).
+  await page.waitForFunction(() => document.getElementById('gallery-acc')!.textContent!.includes('step 36') && document.querySelector('#layers p')?.textContent?.includes('training step 36'), null, { timeout: 60_000 });
   for (const sel of ['#chart-loss canvas', '#chart-acc canvas', '#chart-lr canvas', '#chart-samples canvas', '#chart-steps canvas', '#filters', '#confusion', 'canvas.hist']) {
     expect(await canvasColours(page, sel), sel).toBeGreaterThan(2);
   }
@@ -43,17 +43,18 @@ test('trains in the worker: the loss falls, every view draws, pause stops the st
   expect(valAcc).toBeGreaterThanOrEqual(0);
   expect(valAcc).toBeLessThanOrEqual(100);
   const layerRows = await page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-  expect(layerRows.map((r) => r[0])).toEqual(['1 Linear', '2 Tanh', '3 Linear']);
-  for (const r of layerRows) expect(Number(r[3])).toBeGreaterThan(0); // std
-  const tanh = layerRows[1]!;
-  expect(Math.abs(Number(tanh[2]))).toBeLessThan(1); // a tanh's mean is inside (−1, 1)
+  // Flatten, the Linear with its Tanh fused, the output Linear: statistics of the last training step.
+  expect(layerRows.map((r) => r[0])).toEqual(['0 Flatten', '1 Linear+Tanh', '3 Linear']);
+  for (const r of layerRows) expect(Number(r[2])).toBeGreaterThan(0); // std
+  expect(Math.abs(Number(layerRows[1]![1]))).toBeLessThan(1); // a tanh's mean is inside (−1, 1)
   const paramRows = await page.$$eval('table.params tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
   expect(paramRows.map((r) => r[0])).toEqual(['1.weight', '1.bias', '3.weight', '3.bias']);
   for (const r of paramRows) expect(Number(r[2])).toBeGreaterThan(0); // gradient norm
   expect(await page.locator('#gallery figure').count()).toBe(24);
   const summary = await page.locator('#summary').textContent();
-  expect(summary).toContain('25,450 parameters'); // 784·32 + 32 + 32·10 + 10
-  expect(summary).toMatch(/\d+ dispatches per training step/);
+  expect(await page.locator('#summary').getAttribute('data-parameters')).toBe('25450'); // 784·32 + 32 + 32·10 + 10
+  expect(summary).toMatch(/1 Linear\s+\[16, 32\]\s+25,120/);
+  expect(summary).toMatch(/Compiled step: \d+ dispatches/);
   await screenshot(page, 'studio-trained');
   expect(page.errors).toEqual([]);
   await page.close();

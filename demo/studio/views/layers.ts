@@ -4,12 +4,14 @@ import type { LayerView, ParamView } from '../protocol.js';
 
 const fmt = (x: number) => (!Number.isFinite(x) ? '–' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(3));
 
-/** What is wrong with a layer's outputs, if anything. */
+/** What is wrong with a layer's outputs, if anything (the lecture's initialization diagnosis). */
 export function layerFlag(l: LayerView): string | null {
   if (!Number.isFinite(l.mean) || !Number.isFinite(l.std)) return 'NaN/∞';
-  if (l.std < 1e-3) return 'collapsed to a constant';
-  if (l.saturated > 0.5) return `${Math.round(100 * l.saturated)} % saturated`;
-  if (l.layer !== 'Linear' && l.zeros > 0.9) return `${Math.round(100 * l.zeros)} % dead (zero)`;
+  if (l.nearZero > 0.9) return `collapsing to 0 (${Math.round(100 * l.nearZero)} % within ±0.01)`;
+  const squashing = /Tanh|Sigmoid/.test(l.label);
+  if (squashing && l.saturated > 0.3) return `saturated (${Math.round(100 * l.saturated)} % at ±1)`;
+  if (/Sigmoid/.test(l.label) && l.nearZero > 0.3) return `saturated (${Math.round(100 * l.nearZero)} % at 0)`;
+  if (/ReLU/.test(l.label) && l.zeros > 0.9) return `${Math.round(100 * l.zeros)} % dead (zero)`;
   return null;
 }
 
@@ -43,12 +45,12 @@ function histogram(canvas: HTMLCanvasElement, l: LayerView, flagged: boolean): v
 export function drawLayers(root: HTMLElement, step: number, layers: LayerView[], params: ParamView[]): void {
   const table = document.createElement('table');
   table.className = 'layers';
-  table.innerHTML = '<thead><tr><th>layer</th><th>output</th><th>mean</th><th>std</th><th>histogram</th><th></th></tr></thead>';
+  table.innerHTML = '<thead><tr><th>layer (output)</th><th>mean</th><th>std</th><th>zero</th><th>histogram</th><th></th></tr></thead>';
   const body = document.createElement('tbody');
   for (const l of layers) {
     const tr = document.createElement('tr');
     const flag = layerFlag(l);
-    tr.innerHTML = `<td>${l.name} ${l.layer}</td><td>[${l.shape.slice(1).join('×')}]</td><td>${fmt(l.mean)}</td><td>${fmt(l.std)}</td><td></td><td class="${flag ? 'fail' : 'muted'}">${flag ?? 'ok'}</td>`;
+    tr.innerHTML = `<td>${l.label}</td><td>${fmt(l.mean)}</td><td>${fmt(l.std)}</td><td>${(100 * l.zeros).toFixed(0)} %</td><td></td><td class="${flag ? 'fail' : 'muted'}">${flag ?? 'ok'}</td>`;
     const c = document.createElement('canvas');
     c.width = 160;
     c.height = 38;
@@ -60,17 +62,17 @@ export function drawLayers(root: HTMLElement, step: number, layers: LayerView[],
   table.append(body);
   const ptable = document.createElement('table');
   ptable.className = 'params';
-  ptable.innerHTML = '<thead><tr><th>parameter</th><th>shape</th><th>‖grad‖</th><th>‖w‖</th><th>‖Δw‖/‖w‖</th><th></th></tr></thead>';
+  ptable.innerHTML = '<thead><tr><th>parameter</th><th>values</th><th>‖grad‖</th><th>‖w‖</th><th>‖Δw‖/‖w‖</th><th></th></tr></thead>';
   const pbody = document.createElement('tbody');
   for (const p of params) {
     const flag = ratioFlag(p);
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${p.name}</td><td>[${p.shape.join('×')}]</td><td>${fmt(p.gradNorm)}</td><td>${fmt(p.weightNorm)}</td><td>${fmt(p.updateRatio)}</td><td class="${flag ? 'fail' : 'muted'}">${flag ?? (Number.isFinite(p.updateRatio) ? 'ok' : '')}</td>`;
+    tr.innerHTML = `<td>${p.name}</td><td>${p.count.toLocaleString('en')}</td><td>${fmt(p.gradNorm)}</td><td>${fmt(p.weightNorm)}</td><td>${fmt(p.updateRatio)}</td><td class="${flag ? 'fail' : 'muted'}">${flag ?? (Number.isFinite(p.updateRatio) ? 'ok' : '')}</td>`;
     pbody.append(tr);
   }
   ptable.append(pbody);
   const note = document.createElement('p');
   note.className = 'muted';
-  note.textContent = `probe batch of validation images at step ${step}, eval mode; ‖Δw‖/‖w‖ is the last update's (about 1e-3 is healthy)`;
+  note.textContent = `training step ${step} (its batch, training mode; computed inside the compiled step); ‖Δw‖/‖w‖ is that step's update (about 1e-3 is healthy)`;
   root.replaceChildren(table, ptable, note);
 }
