@@ -66,6 +66,9 @@ try {
   console.log(`training for ${seconds} s…`);
   const training = await measure(page, seconds);
   const stepsAfter = await page.evaluate(() => Number(document.body.dataset.step));
+  // Where the main thread's time went: the longest handling of each kind of worker message (ms).
+  const handlerMs = await page.evaluate(() => (window as unknown as { studioDebug: { handlerMs(): Record<string, number> } }).studioDebug.handlerMs());
+  console.log('longest main-thread handling per worker message (ms):', Object.entries(handlerMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
   await page.click('#pause');
   const stepsPerSec = (stepsAfter - stepsBefore) / training.seconds;
   if (stepsAfter === stepsBefore) console.log('warning: no step finished while measuring: lengthen --seconds or pick a smaller model (--query)');
@@ -79,7 +82,7 @@ try {
   mkdirSync(dir, { recursive: true });
   const timestamp = new Date().toISOString();
   const file = path.join(dir, `studio-${timestamp.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ backend: 'studio', timestamp, url: query, adapter, seconds, idle, training, stepsPerSec, fpsRatio, goal, machine: machineInfo() }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ backend: 'studio', timestamp, url: query, adapter, seconds, idle, training, stepsPerSec, fpsRatio, goal, handlerMs, machine: machineInfo() }, null, 2)}\n`);
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 } finally {
   await browser.close();

@@ -98,6 +98,8 @@ export async function loadUserFiles({ files }: IdxFiles): Promise<StudioData> {
 export async function loadSource(source: DataSource, servedUrl: string): Promise<StudioData> {
   if (source === 'sample') return loadSample();
   if (source === 'served') return loadServed(servedUrl);
-  const probe = await fetch(servedUrl + 't10k-labels-idx1-ubyte.gz', { method: 'HEAD' }).catch(() => null);
-  return probe?.ok ? loadServed(servedUrl) : loadSample();
+  // A static host may answer any path with its index page: the smallest file must really be gzip.
+  const probe = await fetch(servedUrl + 't10k-labels-idx1-ubyte.gz').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+  const gzip = probe !== null && probe.byteLength > 2 && new Uint8Array(probe)[0] === 0x1f && new Uint8Array(probe)[1] === 0x8b;
+  return gzip ? loadServed(servedUrl) : loadSample();
 }

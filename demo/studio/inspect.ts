@@ -1,6 +1,6 @@
 // The worker's side of the live views: each reads GPU buffers only when the page asks for the view (as often as it
 // redraws), and reduces what it read to what the view draws before posting it.
-import { Conv2d, DataLoader, Linear, keep, noGrad, softmax, tensor, tidy, type InMemoryDataset } from '../../src/index.js';
+import { Conv2d, DataLoader, Linear, predictTopK, tensor, type InMemoryDataset } from '../../src/index.js';
 import type { StudioRun } from './trainer.js';
 import type { FilterView, GalleryItem, LayerView, ParamView, SummaryView } from './protocol.js';
 
@@ -41,25 +41,18 @@ export async function filterView(run: StudioRun): Promise<FilterView | null> {
   return { count: Math.min(count, 64), channels: 1, height: side, width: side, data: data.subarray(0, Math.min(count, 64) * features), source: `Linear weight rows [${w.shape.join('×')}] as ${side}×${side} templates` };
 }
 
-/** The test images' top-3 predictions (softmax on the GPU, eval mode), misclassified first. */
+/** The test images' top-3 predictions (the library's predictTopK: softmax in eval mode on the GPU), misclassified first. */
 export async function galleryView(run: StudioRun, count = 100, shown = 24): Promise<{ items: GalleryItem[]; accuracy: number; scored: number }> {
   const data = run.test, n = Math.min(count, data.length);
   const b = firstBatch(data, n);
-  const wasTraining = run.model.training;
-  run.model.eval();
-  let probs: Float32Array;
+  const x = tensor(b.x, b.shape);
+  let top;
   try {
-    const p = noGrad(() => tidy(() => keep(softmax(run.model.forward(tensor(b.x, b.shape))))));
-    probs = (await p.toArray()) as Float32Array;
-    p.dispose();
+    top = await predictTopK(run.model, x, 3);
   } finally {
-    run.model.train(wasTraining);
+    x.dispose();
   }
-  const classes = probs.length / n;
-  const all = Array.from({ length: n }, (_, i) => {
-    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes), (p, cls) => ({ cls, p })).sort((a, c) => c.p - a.p);
-    return { index: i, label: b.y[i]!, top: row.slice(0, 3) };
-  });
+  const all = Array.from({ length: n }, (_, i) => ({ index: i, label: b.y[i]!, top: top.row(i).map((t) => ({ cls: t.index, p: t.probability })) }));
   const accuracy = all.filter((g) => g.top[0]!.cls === g.label).length / n;
   const ordered = [...all.filter((g) => g.top[0]!.cls !== g.label), ...all.filter((g) => g.top[0]!.cls === g.label)].slice(0, shown);
   const size = b.x.length / n;

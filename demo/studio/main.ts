@@ -135,8 +135,14 @@ function start(): void {
   }
   const askAll = () => { for (const v of ['layers', 'filters', 'gallery', 'summary'] as const) ask(v, true); };
 
+  /** Longest time the main thread spent on each kind of worker message (ms), for the bench and the console. */
+  const handlerMs: Record<string, number> = {};
   worker.onmessage = (e: MessageEvent<FromWorker>) => {
-    const m = e.data;
+    const t0 = performance.now();
+    handle(e.data);
+    handlerMs[e.data.type] = Math.max(handlerMs[e.data.type] ?? 0, performance.now() - t0);
+  };
+  function handle(m: FromWorker): void {
     switch (m.type) {
       case 'ready':
         document.body.dataset.adapter = m.adapter;
@@ -224,7 +230,7 @@ function start(): void {
         showError(m.where, m.message);
         break;
     }
-  };
+  }
   let pendingCheckpoint = false;
   let lastLayers: Extract<FromWorker, { type: 'layers' }> | null = null;
 
@@ -294,6 +300,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, setup: () => setup };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, setup: () => setup };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

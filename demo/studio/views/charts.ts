@@ -24,7 +24,7 @@ export class Curves {
   constructor(els: { loss: HTMLElement; acc: HTMLElement; lr: HTMLElement; samples: HTMLElement; steps: HTMLElement }) {
     const size = { height: 200 };
     this.loss = lossChart(els.loss, { title: 'training loss per step', height: 260 });
-    this.acc = accuracyChart(els.acc, { title: 'accuracy (train during the epoch, validation at its end)', ...size });
+    this.acc = accuracyChart(els.acc, { title: 'accuracy per epoch (train, validation)', ...size });
     this.lr = learningRateChart(els.lr, { title: 'learning rate', ...size });
     this.samples = new RunChart(els.samples, { title: 'samples/s', xLabel: 'step', yLabel: 'samples/s', ...size });
     this.stepRate = new RunChart(els.steps, { title: 'steps/s', xLabel: 'step', yLabel: 'steps/s', ...size });
