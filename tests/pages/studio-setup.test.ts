@@ -40,7 +40,7 @@ test('a URL reproduces its setup, edits go back to the URL, hide= hides controls
   expect(url.searchParams.get('model')).toBe('mlp');
   expect(url.searchParams.get('optimizer')).toBe('nesterov');
   expect(url.searchParams.get('hide')).toBe('seed,download');
-  await page.waitForFunction(() => document.getElementById('summary')!.textContent!.includes('[1, 12]'), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.getElementById('summary')!.textContent!.includes('[8, 12]'), null, { timeout: 60_000 });
   const again = await app.open(`studio/${url.search}`);
   await ready(again);
   for (const k of ['model', 'hidden', 'optimizer', 'momentum', 'lr', 'batchSize', 'seed']) expect(await value(again, k), k).toBe(await value(page, k));
