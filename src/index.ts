@@ -75,7 +75,7 @@ export { InMemoryDataset, DataLoader, computeMeanStd, splitTrainVal, kFold } fro
 export type { Batch, DatasetOptions, LoaderOptions, Normalization, SampleArray } from './data/loader.js';
 export { SeededRandom } from './data/random.js';
 export { imageToTensor, imagesToTensor, imageValues, imagePixels, resampleWeights } from './data/image.js';
-export type { ImageSource, ImageInputOptions } from './data/image.js';
+export type { ImageSource, ImageInputOptions, RgbaPixels } from './data/image.js';
 export { GpuBatchStream } from './data/gpu-stream.js';
 export type { GpuBatch } from './data/gpu-stream.js';
 
@@ -90,8 +90,10 @@ export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
 export { predictProbabilities, predictTopK, topK } from './train/predict.js';
-export { StepStats } from './train/step-stats.js';
-export type { StepStatsReport, StepStatsOptions, TensorStats, LayerStats as StepLayerStats, ParameterStats } from './train/step-stats.js';
+export { StepStats, diagnoseLayer, DIAGNOSIS_THRESHOLDS } from './train/step-stats.js';
+export type {
+  StepStatsReport, StepStatsOptions, TensorStats, LayerStats as StepLayerStats, ParameterStats, LayerProblem, DiagnosisThresholds,
+} from './train/step-stats.js';
 export type { TopK } from './train/predict.js';
 export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';

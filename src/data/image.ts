@@ -4,8 +4,15 @@ import { tensor } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import type { Normalization } from './loader.js';
 
+/** RGBA bytes, row by row: ImageData, or an object of the same shape (Node has no ImageData). */
+export interface RgbaPixels {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
 /** What the browser gives for a picture: pixels, a canvas, a decoded bitmap or an <img>. */
-export type ImageSource = ImageData | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement;
+export type ImageSource = ImageData | RgbaPixels | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | HTMLImageElement;
 
 export interface ImageInputOptions {
   /** Output side(s): a number for square, or [height, width]. Default 28 (Fashion-MNIST). */
@@ -20,16 +27,10 @@ export interface ImageInputOptions {
   normalize?: Normalization;
 }
 
-interface Rgba {
-  data: Uint8ClampedArray;
-  width: number;
-  height: number;
-}
-
 /** RGBA pixels of a source, drawn through a 2-D canvas when the source is not ImageData already. */
-export function imagePixels(source: ImageSource): Rgba {
+export function imagePixels(source: ImageSource): RgbaPixels {
   if (typeof ImageData !== 'undefined' && source instanceof ImageData) return source;
-  if ('data' in source && 'width' in source && 'height' in source) return source as unknown as Rgba;
+  if ('data' in source && 'width' in source && 'height' in source) return source;
   const width = 'naturalWidth' in source ? source.naturalWidth : source.width;
   const height = 'naturalHeight' in source ? source.naturalHeight : source.height;
   if (!(width > 0 && height > 0)) throw new ArgumentError('imageToTensor', `the image is empty (${width}×${height}); an <img> must have loaded`);

@@ -106,10 +106,11 @@ export function summarize(model: Module, inputShape: readonly number[], step?: S
   const stepSummary: StepSummary | null = counts && memory
     ? { dispatches: counts.dispatches, copies: counts.copies, passes: counts.passes, peakBytes: memory.peakBytes, naiveBytes: memory.naiveBytes }
     : null;
-  const summary: ModelSummary = {
+  const summary = {
     inputShape: [...inputShape], layers, parameters, parameterBytes: parameters * BYTES_PER_ELEMENT, bufferBytes, step: stepSummary,
-    toString: () => summaryTable(summary),
-  };
+  } as ModelSummary;
+  // Not enumerable: the summary stays plain data that postMessage (structured clone) can carry to a page.
+  Object.defineProperty(summary, 'toString', { value: () => summaryTable(summary), enumerable: false });
   return summary;
 }
 

@@ -57,10 +57,13 @@ export async function topK(probabilities: Tensor, k: number): Promise<TopK> {
     }
     order.sort((a, b) => a - b);
   }
-  return {
-    rows, k, indices, probabilities: probs,
-    row: (r) => Array.from({ length: k }, (_, j) => ({ index: indices[r * k + j]!, probability: probs[r * k + j]! })),
-  };
+  const out = { rows, k, indices, probabilities: probs } as TopK;
+  // Not enumerable: the result stays plain data that postMessage (structured clone) can carry.
+  Object.defineProperty(out, 'row', {
+    value: (r: number) => Array.from({ length: k }, (_, j) => ({ index: indices[r * k + j]!, probability: probs[r * k + j]! })),
+    enumerable: false,
+  });
+  return out;
 }
 
 /** The k most probable classes of each sample of a batch, with their probabilities (eval mode). */

@@ -59,6 +59,39 @@ export interface StepStatsOptions {
 
 const OP = 'StepStats';
 
+/** What `diagnoseLayer` can find wrong with a layer's activations. */
+export type LayerProblem = 'non-finite' | 'collapsed' | 'saturated' | 'dead';
+
+/** Thresholds of `diagnoseLayer` (defaults in DIAGNOSIS_THRESHOLDS). */
+export interface DiagnosisThresholds {
+  /** Collapsed: std below this (the lecture's deep tanh net with small weights: activations shrink to 0 layer by layer). */
+  collapsedStd: number;
+  /** Saturated: at least this share of a tanh/sigmoid layer at |v| ≥ 0.99 (or, for sigmoid, ≤ 0.01). */
+  saturatedShare: number;
+  /** Dead: at least this share of a ReLU layer's outputs exactly 0. */
+  deadShare: number;
+}
+
+export const DIAGNOSIS_THRESHOLDS: Readonly<DiagnosisThresholds> = { collapsedStd: 1e-3, saturatedShare: 0.5, deadShare: 0.9 };
+
+/**
+ * The initialization diagnosis of lecture 002 on one layer's statistics: NaN/Inf present, activations
+ * collapsed to (near) 0, a saturated tanh/sigmoid, or mostly dead ReLUs. The layer's activation is read from
+ * its label ('1 Linear+Tanh', '2 ReLU'). Empty when nothing looks wrong.
+ */
+export function diagnoseLayer(layer: Pick<LayerStats, 'label' | 'std' | 'count' | 'nonFinite' | 'zeroFraction' | 'saturatedFraction' | 'nearZeroFraction'>, thresholds: Partial<DiagnosisThresholds> = {}): LayerProblem[] {
+  const t = { ...DIAGNOSIS_THRESHOLDS, ...thresholds };
+  const problems: LayerProblem[] = [];
+  if (layer.nonFinite > 0) problems.push('non-finite');
+  if (layer.count > 1 && layer.std < t.collapsedStd) problems.push('collapsed');
+  const act = /(?:\+|\s)(\w+)$/.exec(layer.label)?.[1] ?? '';
+  if (act === 'Tanh' && layer.saturatedFraction >= t.saturatedShare) problems.push('saturated');
+  // A sigmoid's outputs lie in (0, 1): near 0 or at least 0.99 are its flat ends.
+  if (act === 'Sigmoid' && layer.saturatedFraction + layer.nearZeroFraction >= t.saturatedShare) problems.push('saturated');
+  if (act === 'ReLU' && layer.zeroFraction >= t.deadShare) problems.push('dead');
+  return problems;
+}
+
 /**
  * Per-layer activation statistics and per-parameter gradient, weight and update statistics of a compiled
  * training step, computed on the GPU into one small buffer inside the step — only at the replays that

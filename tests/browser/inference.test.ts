@@ -95,6 +95,8 @@ describe('model.summary()', () => {
     });
     expect(withStep.step!.dispatches).toBeGreaterThan(3);
     expect(String(withStep)).toMatch(/Compiled step: \d+ dispatches/);
+    // Plain data a worker can post to the page.
+    expect(structuredClone(withStep)).toEqual({ ...withStep });
     step.dispose();
     opt.dispose();
     m.dispose();
@@ -149,6 +151,7 @@ describe('predict with probabilities and top-k', () => {
     const p = tensor(Float32Array.of(0.2, 0.4, 0.4, 0, NaN, 0.9, 0.1, 0), [2, 4]);
     const t = await topK(p, 2);
     expect(Array.from(t.indices)).toEqual([1, 2, 1, 2]);
+    expect(structuredClone(t).indices).toEqual(t.indices);
     await expect(topK(p, 5)).rejects.toThrow(/k must be an integer from 1 to the 4 classes, got 5/);
     await expect(topK(tensor(Float32Array.of(1, 2), [2]), 1)).rejects.toThrow(/expected \[samples, classes\]/);
   });

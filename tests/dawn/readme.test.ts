@@ -46,10 +46,9 @@ describe('README examples', () => {
   }, 300_000);
 
   it('looking inside: summary, statistics, predictions', async () => {
-    const imagesF32 = new Float32Array(2 * 28 * 28).fill(0.5), labelsI32 = Int32Array.of(3, 7);
-    // Node has no ImageData: an object of the same shape.
-    const imageData = { data: new Uint8ClampedArray(56 * 56 * 4).fill(255), width: 56, height: 56 } as unknown as ImageData;
     seed(0);
+    const imagesF32 = new Float32Array(2 * 28 * 28).fill(0.5), labelsI32 = Int32Array.of(3, 7);
+    const imageData = { data: new Uint8ClampedArray(56 * 56 * 4).fill(255), width: 56, height: 56 };
     const model = mlp([784, 64, 10]);
     expect(String(model)).toMatch(/^Sequential\(\n {2}\(0\): Flatten\(start_dim=1, end_dim=-1\)\n {2}\(1\): Linear\(in_features=784, /);
     const opt = new Adam(model.parameters(), { lr: 1e-3 });

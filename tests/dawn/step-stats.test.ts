@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArgumentError, compile, crossEntropy, Flatten, Linear, ReLU, SGD, Sequential, seed, StepStats, Tanh, tensor, type Runtime, type Tensor, type TensorStats,
+  ArgumentError, compile, crossEntropy, diagnoseLayer, Flatten, Linear, ReLU, SGD, Sequential, seed, StepStats, Tanh, tensor, type Runtime, type Tensor, type TensorStats,
 } from '../../src/index.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
@@ -145,6 +145,7 @@ describe('StepStats', () => {
       const r = (await stats.read())!;
       expect(r.layers[0]!.label).toBe('0 Linear+Tanh');
       expect(r.layers[0]!.saturatedFraction).toBeGreaterThan(0.5);
+      expect(diagnoseLayer(r.layers[0]!)).toContain('saturated');
       expect(() => new StepStats(model, opt, { bins: 65 })).toThrow(ArgumentError);
     } finally {
       step.dispose();
