@@ -1,6 +1,6 @@
 // The worker's side of the live views: each reads GPU buffers only when the page asks for the view (as often as it
 // redraws), and reduces what it read to what the view draws before posting it.
-import { Conv2d, DataLoader, Linear, predictTopK, tensor, type InMemoryDataset } from '../../src/index.js';
+import { Conv2d, DataLoader, Linear, diagnoseLayer, predictTopK, tensor, type InMemoryDataset } from '../../src/index.js';
 import type { StudioRun } from './trainer.js';
 import type { FilterView, GalleryItem, LayerView, ParamView, SummaryView } from './protocol.js';
 
@@ -19,7 +19,7 @@ export async function statsView(run: StudioRun): Promise<{ step: number; layers:
   if (!report) return null;
   const layers = report.layers.map((l) => ({
     label: l.label, mean: l.mean, std: l.std, zeros: l.zeroFraction, nearZero: l.nearZeroFraction, saturated: l.saturatedFraction,
-    histogram: { min: l.min, max: l.max, counts: l.histogram },
+    histogram: { min: l.min, max: l.max, counts: l.histogram }, problems: diagnoseLayer(l),
   }));
   const params = report.parameters.map((p) => ({ name: p.name, count: p.weight.count, gradNorm: p.grad.norm, weightNorm: p.weight.norm, updateRatio: p.updateRatio }));
   // The report counts the replays of this run's step; the page counts the run's steps: the same for one run.

@@ -38,6 +38,8 @@ export interface LayerView {
   nearZero: number;
   saturated: number;
   histogram: { min: number; max: number; counts: number[] };
+  /** The library's diagnosis (diagnoseLayer): 'collapsed', 'saturated', 'dead', 'non-finite'; empty when healthy. */
+  problems: string[];
 }
 export interface ParamView { name: string; count: number; gradNorm: number; weightNorm: number; updateRatio: number }
 export interface FilterView { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }

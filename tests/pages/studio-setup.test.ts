@@ -102,3 +102,20 @@ test('runs are kept across a reload and overlaid', async () => {
   expect(page.errors).toEqual([]);
   await page.close();
 }, 300_000);
+
+test('the layer view flags the lecture\'s collapse: a deep tanh MLP with small random weights', async () => {
+  // Each 64-wide layer with 0.01·N(0,1) weights multiplies the activations' std by about 0.01·√64 = 0.08.
+  const page = await app.open('studio/?model=mlp&hidden=64,64,64,64,64&activation=tanh&init=small&subset=100&batchSize=10&data=sample');
+  await ready(page);
+  await page.click('#step');
+  await page.waitForFunction(() => document.querySelector('#layers p')?.textContent?.includes('training step 1'), null, { timeout: 120_000 });
+  const rows = await page.$$eval('table.layers tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!)));
+  expect(rows.map((r) => r[0])).toEqual(['0 Flatten', '1 Linear+Tanh', '3 Linear+Tanh', '5 Linear+Tanh', '7 Linear+Tanh', '9 Linear+Tanh', '11 Linear']);
+  const std = rows.map((r) => Number(r[2]));
+  for (let i = 2; i < 6; i++) expect(std[i]! / std[i - 1]!).toBeLessThan(0.15);
+  expect(rows[5]![5]).toMatch(/^collapsed to a constant/);
+  expect(rows[1]![5]).toBe('ok');
+  await screenshot(page, 'studio-collapse');
+  expect(page.errors).toEqual([]);
+  await page.close();
+}, 300_000);

@@ -4,15 +4,17 @@ import type { LayerView, ParamView } from '../protocol.js';
 
 const fmt = (x: number) => (!Number.isFinite(x) ? '–' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(3));
 
-/** What is wrong with a layer's outputs, if anything (the lecture's initialization diagnosis). */
+/** The library's diagnosis of a layer (diagnoseLayer: the lecture's initialization diagnosis), with the numbers behind it. */
 export function layerFlag(l: LayerView): string | null {
-  if (!Number.isFinite(l.mean) || !Number.isFinite(l.std)) return 'NaN/∞';
-  if (l.nearZero > 0.9) return `collapsing to 0 (${Math.round(100 * l.nearZero)} % within ±0.01)`;
-  const squashing = /Tanh|Sigmoid/.test(l.label);
-  if (squashing && l.saturated > 0.3) return `saturated (${Math.round(100 * l.saturated)} % at ±1)`;
-  if (/Sigmoid/.test(l.label) && l.nearZero > 0.3) return `saturated (${Math.round(100 * l.nearZero)} % at 0)`;
-  if (/ReLU/.test(l.label) && l.zeros > 0.9) return `${Math.round(100 * l.zeros)} % dead (zero)`;
-  return null;
+  if (l.problems.length === 0) return null;
+  return l.problems.map((p) => {
+    switch (p) {
+      case 'collapsed': return `collapsed to a constant (std ${fmt(l.std)})`;
+      case 'saturated': return `saturated (${Math.round(100 * (/Sigmoid/.test(l.label) ? l.saturated + l.nearZero : l.saturated))} % at the ends)`;
+      case 'dead': return `${Math.round(100 * l.zeros)} % dead (zero)`;
+      default: return 'NaN/∞ values';
+    }
+  }).join('; ');
 }
 
 /** Update/weight ratio far from ~1e-3: the lecture's sign of a learning rate too high (> 1e-2) or too low (< 1e-4). */
@@ -42,37 +44,65 @@ function histogram(canvas: HTMLCanvasElement, l: LayerView, flagged: boolean): v
   ctx.fillText(maxText, width - ctx.measureText(maxText).width - 1, height - 1);
 }
 
-export function drawLayers(root: HTMLElement, step: number, layers: LayerView[], params: ParamView[]): void {
+/** The tables drawn last, reused while the model's layers and parameters stay the same (no DOM rebuilt per redraw). */
+const built = new WeakMap<HTMLElement, { key: string; layerRows: HTMLTableRowElement[]; paramRows: HTMLTableRowElement[]; note: HTMLElement }>();
+
+function row(cells: number): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  for (let i = 0; i < cells; i++) tr.append(document.createElement('td'));
+  return tr;
+}
+
+function build(root: HTMLElement, key: string, layers: LayerView[], params: ParamView[]) {
   const table = document.createElement('table');
   table.className = 'layers';
   table.innerHTML = '<thead><tr><th>layer (output)</th><th>mean</th><th>std</th><th>zero</th><th>histogram</th><th></th></tr></thead>';
-  const body = document.createElement('tbody');
-  for (const l of layers) {
-    const tr = document.createElement('tr');
-    const flag = layerFlag(l);
-    tr.innerHTML = `<td>${l.label}</td><td>${fmt(l.mean)}</td><td>${fmt(l.std)}</td><td>${(100 * l.zeros).toFixed(0)} %</td><td></td><td class="${flag ? 'fail' : 'muted'}">${flag ?? 'ok'}</td>`;
+  const body = table.createTBody();
+  const layerRows = layers.map(() => {
+    const tr = row(6);
     const c = document.createElement('canvas');
     c.width = 160;
     c.height = 38;
     c.className = 'hist';
-    histogram(c, l, flag !== null);
     tr.children[4]!.append(c);
     body.append(tr);
-  }
-  table.append(body);
+    return tr;
+  });
   const ptable = document.createElement('table');
   ptable.className = 'params';
   ptable.innerHTML = '<thead><tr><th>parameter</th><th>values</th><th>‖grad‖</th><th>‖w‖</th><th>‖Δw‖/‖w‖</th><th></th></tr></thead>';
-  const pbody = document.createElement('tbody');
-  for (const p of params) {
-    const flag = ratioFlag(p);
-    const tr = document.createElement('tr');
-    tr.innerHTML = `<td>${p.name}</td><td>${p.count.toLocaleString('en')}</td><td>${fmt(p.gradNorm)}</td><td>${fmt(p.weightNorm)}</td><td>${fmt(p.updateRatio)}</td><td class="${flag ? 'fail' : 'muted'}">${flag ?? (Number.isFinite(p.updateRatio) ? 'ok' : '')}</td>`;
+  const pbody = ptable.createTBody();
+  const paramRows = params.map(() => {
+    const tr = row(6);
     pbody.append(tr);
-  }
-  ptable.append(pbody);
+    return tr;
+  });
   const note = document.createElement('p');
   note.className = 'muted';
-  note.textContent = `training step ${step} (its batch, training mode; computed inside the compiled step); ‖Δw‖/‖w‖ is that step's update (about 1e-3 is healthy)`;
   root.replaceChildren(table, ptable, note);
+  const b = { key, layerRows, paramRows, note };
+  built.set(root, b);
+  return b;
+}
+
+function fill(tr: HTMLTableRowElement, texts: string[], flag: string | null, okText: string): void {
+  texts.forEach((t, i) => { if (tr.children[i]!.textContent !== t) tr.children[i]!.textContent = t; });
+  const last = tr.children[5] as HTMLElement;
+  last.className = flag ? 'fail' : 'muted';
+  last.textContent = flag ?? okText;
+}
+
+export function drawLayers(root: HTMLElement, step: number, layers: LayerView[], params: ParamView[]): void {
+  const key = layers.map((l) => l.label).join('|') + '#' + params.map((p) => p.name).join('|');
+  const b = built.get(root)?.key === key ? built.get(root)! : build(root, key, layers, params);
+  layers.forEach((l, i) => {
+    const tr = b.layerRows[i]!, flag = layerFlag(l);
+    fill(tr, [l.label, fmt(l.mean), fmt(l.std), `${(100 * l.zeros).toFixed(0)} %`], flag, 'ok');
+    histogram(tr.querySelector('canvas')!, l, flag !== null);
+  });
+  params.forEach((p, i) => {
+    const flag = ratioFlag(p);
+    fill(b.paramRows[i]!, [p.name, p.count.toLocaleString('en'), fmt(p.gradNorm), fmt(p.weightNorm), fmt(p.updateRatio)], flag, Number.isFinite(p.updateRatio) ? 'ok' : '');
+  });
+  b.note.textContent = `training step ${step} (its batch, training mode; computed inside the compiled step); ‖Δw‖/‖w‖ is that step's update (about 1e-3 is healthy)`;
 }
