@@ -84,3 +84,18 @@ test('a safetensors file for another model says why it does not fit', async () =
   expect(text).toContain('missing keys [1.weight, 1.bias, 3.weight, 3.bias], unexpected keys [0.weight]');
   await screenshot(page, 'studio-wrong-weights');
 });
+
+test('downloaded weights (safetensors with optimizer state) load back into the same model', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('#download')]);
+  expect(download.suggestedFilename()).toMatch(/^wgsl-nn-mlp-step\d+\.safetensors$/);
+  const file = await download.path();
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(file!);
+  // safetensors: an 8-byte little-endian header length, then the JSON header with PyTorch names.
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+  expect(Object.keys(header)).toEqual(expect.arrayContaining(['1.weight', '1.bias', '3.weight', '3.bias', 'optimizer.state.0.exp_avg']));
+  await page.setInputFiles('#files', { name: 'mine.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.waitForFunction(() => document.querySelector('#errors .notice')?.textContent?.includes('Loaded mine.safetensors'), null, { timeout: 60_000 });
+  expect(await page.locator('#errors .notice').textContent()).toBe('Loaded mine.safetensors into the mlp model and its optimizer state.');
+  expect(await banner(page, 'load').count()).toBe(0);
+});
