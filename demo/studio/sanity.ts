@@ -67,7 +67,7 @@ export async function runSanityChecks(setup: StudioSetup, train: InMemoryDataset
   const tiny = train.subset(Int32Array.from({ length: Math.min(20, train.length) }, (_, i) => i));
   const optimizer = buildOptimizer(model.parameters(), sessionOptions(plain), stepsPerEpoch);
   try {
-    const r = await overfitCheck(model, tiny, optimizer, { epochs: 200 });
+    const r = await overfitCheck(model, tiny, optimizer, { epochs: 100 });
     report({
       name: `overfit ${tiny.length} samples to 100 %`, pass: r.accuracy === 1,
       detail: `training accuracy ${(100 * r.accuracy).toFixed(1)} %, loss ${fmt(r.loss, 4)} after ${r.epochs} full-batch steps with ${setup.optimizer} lr ${setup.lr}`,
