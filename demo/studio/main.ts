@@ -151,6 +151,8 @@ function start(): void {
         running = m.state === 'running';
         document.body.dataset.state = m.state;
         document.body.dataset.step = String(m.step);
+        // Plans of the compiled step so far (a live change must not add one).
+        document.body.dataset.plans = String(m.plans);
         curves.setStepsPerEpoch(m.batchesPerEpoch);
         statusEl.textContent = `${m.state} · step ${m.step} · epoch ${Math.min(m.epoch + (m.state === 'done' ? 0 : 1), m.epochs)}/${m.epochs} (${m.batchesPerEpoch} steps each)`;
         if (!running) askAll();

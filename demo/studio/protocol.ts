@@ -56,7 +56,7 @@ export type DataInfo = { source: string; train: number; val: number; test: numbe
 
 export type FromWorker =
   | { type: 'ready'; adapter: string }
-  | { type: 'status'; state: 'building' | 'paused' | 'running' | 'done'; step: number; epoch: number; epochs: number; batchesPerEpoch: number }
+  | { type: 'status'; state: 'building' | 'paused' | 'running' | 'done'; step: number; epoch: number; epochs: number; batchesPerEpoch: number; plans: number }
   | { type: 'data'; info: DataInfo }
   | { type: 'points'; points: StepPoint[] }
   | { type: 'epoch'; point: EpochPoint }

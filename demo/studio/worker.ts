@@ -30,7 +30,7 @@ const tasks: (() => Promise<void>)[] = [];
 
 function status(): void {
   if (!run) return;
-  post({ type: 'status', state: run.done ? 'done' : state, step: run.steps, epoch: run.epoch, epochs: run.epochs, batchesPerEpoch: run.batchesPerEpoch });
+  post({ type: 'status', state: run.done ? 'done' : state, step: run.steps, epoch: run.epoch, epochs: run.epochs, batchesPerEpoch: run.batchesPerEpoch, plans: run.trainer.step.plans });
 }
 
 async function startDevice(): Promise<void> {

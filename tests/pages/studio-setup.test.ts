@@ -51,10 +51,15 @@ test('a URL reproduces its setup, edits go back to the URL, hide= hides controls
 }, 300_000);
 
 test('the learning rate changes while it trains, without a new run', async () => {
-  const page = await app.open(SMALL + '&epochs=100');
+  // Batch 20 divides the 180 training images: every step has one shape, so the step keeps one plan.
+  const page = await app.open(SMALL.replace('batchSize=16', 'batchSize=20') + '&epochs=100');
   await ready(page);
   await page.click('#play');
   await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 6, null, { timeout: 120_000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => document.body.dataset.state === 'paused');
+  expect(await page.evaluate(() => document.body.dataset.plans)).toBe('1');
+  await page.click('#play');
   await page.fill('[name="lr"]', '0.0005');
   await page.press('[name="lr"]', 'Tab');
   await page.waitForFunction(() => (window as unknown as Debug).studioDebug.lrs().at(-1) === 0.0005, null, { timeout: 120_000 });
@@ -65,6 +70,9 @@ test('the learning rate changes while it trains, without a new run', async () =>
   expect(lrs.findIndex((l) => l === 0.0005)).toBeGreaterThan(0);
   expect(await page.evaluate(() => document.body.dataset.state)).toBe('running');
   await page.click('#pause');
+  await page.waitForFunction(() => document.body.dataset.state === 'paused');
+  // Same run, same plan: the new lr reached the GPU as data.
+  expect(await page.evaluate(() => document.body.dataset.plans)).toBe('1');
   expect(page.errors).toEqual([]);
   await page.close();
 }, 300_000);
