@@ -43,7 +43,6 @@ async function ensureData(s: StudioSetup, force = false): Promise<StudioData> {
   if (data && !force && (userFiles || setup?.data === s.data)) return data;
   data = await loadSource(s.data, servedUrl);
   userFiles = false;
-  post({ type: 'data', info: { source: data.source, train: data.train.n, val: 0, test: data.test?.n ?? 0, classes: data.classes } });
   return data;
 }
 
@@ -52,7 +51,7 @@ function newRun(s: StudioSetup, d: StudioData): void {
   run = null;
   run = new StudioRun(s, d);
   state = 'paused';
-  post({ type: 'data', info: { source: d.source, train: run.train.length, val: run.val.length, test: run.test.length, classes: d.classes } });
+  post({ type: 'data', info: { source: d.source, train: run.train.length, val: run.trainer.val?.length ?? 0, test: run.test.length, classes: d.classes } });
   status();
 }
 
