@@ -17,7 +17,7 @@ const SUITE_FLAGS = `Suite flags (overhead, browser, gpu):
 export const HELP = {
   main: `Benchmarks: wgsl-nn next to TF.js 4.22's WebGPU backend in the same run (bench/README.md).
 
-usage: npm run bench -- [overhead] [browser] [gpu] [profile] [playground] [search] [flags]
+usage: npm run bench -- [overhead] [browser] [gpu] [profile] [playground] [search] [studio] [flags]
        npm run bench -- <command> --help
 
   (none)     overhead, then browser
@@ -27,6 +27,7 @@ usage: npm run bench -- [overhead] [browser] [gpu] [profile] [playground] [searc
   profile    GPU time of one compiled training step, kernel by kernel (timestamp queries)
   playground the playgrounds: CPU cost per frame (null device), then frames per second of each page in Chromium
   search     cost per trial-step of K concurrent hyperparameter-search trials against K sequential ones
+  studio     the Studio page: main-thread long tasks and frame rate while the worker trains, against the page idle
 
 ${SUITE_FLAGS}
 
@@ -69,9 +70,15 @@ classification step and grid evaluation), then frames per second of each page in
   --steps N            steps per trial and repeat (default 200 on null, 3 on SwiftShader)
   --repeats N          repeats (median reported)
   --out DIR            where the JSON goes (default bench/runs/, ignored by git)`,
+  studio: `npm run bench -- studio [flags]: opens the Studio in headless Chromium, records main-thread long tasks
+(PerformanceObserver 'longtask') and frames per second with the page idle, then while its worker trains.
+
+  --seconds N          length of each window (idle, training)
+  --query Q            the Studio URL's setup (e.g. 'model=mlp&hidden=128,64')
+  --out DIR            where the JSON goes (default bench/runs/, ignored by git)`,
 };
 
-export const COMMANDS = ['overhead', 'browser', 'gpu', 'profile', 'playground', 'search'];
+export const COMMANDS = ['overhead', 'browser', 'gpu', 'profile', 'playground', 'search', 'studio'];
 
 const SUITE = {
   switches: ['--quick', '--full', '--no-overhead', '--no-matmul', '--no-train', '--no-conv', '--no-bn', '--no-profile'],
@@ -83,6 +90,7 @@ const FLAGS = {
   gpu: { switches: [...SUITE.switches, '--build-only'], values: { ...SUITE.values, '--tiles': 'ids' } },
   profile: { switches: [], values: { '--model': 'model', '--batch': 'count', '--repeats': 'count', '--out': 'dir' } },
   playground: { switches: [], values: { '--out': 'dir' } },
+  studio: { switches: [], values: { '--seconds': 'count', '--query': 'query', '--out': 'dir' } },
   search: { switches: [], values: { '--device': 'device', '--k': 'list', '--models': 'searchModels', '--batch': 'count', '--steps': 'count', '--repeats': 'count', '--out': 'dir' } },
 };
 const EXPECTED = {
@@ -92,6 +100,7 @@ const EXPECTED = {
   dir: 'a folder',
   model: 'one of mlp, lenet5, vgg',
   device: 'null or swiftshader',
+  query: 'a URL query (key=value&…)',
   searchModels: 'a comma-separated list of mlp, lenet5',
 };
 const VALID = {
@@ -101,6 +110,7 @@ const VALID = {
   dir: (v) => v !== '' && !v.startsWith('-'),
   model: (v) => ['mlp', 'lenet5', 'vgg'].includes(v),
   device: (v) => ['null', 'swiftshader'].includes(v),
+  query: (v) => v !== '' && !v.startsWith('--'),
   searchModels: (v) => v.split(',').every((m) => ['mlp', 'lenet5'].includes(m)),
 };
 

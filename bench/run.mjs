@@ -7,6 +7,8 @@
 //   npm run bench:gpu:bundle           only builds bench/dist/gpu-bench.mjs (for a GPU machine, see bench/README.md)
 //   npm run bench -- playground        the playgrounds: CPU cost per frame on dawn.node backend=null (all optimizers in one
 //                                      compiled step vs one per optimizer), then frames per second of each page in Chromium
+//   npm run bench -- studio [--seconds N] [--query 'model=mlp&…']
+//                                      the Studio page: main-thread long tasks and frame rate, idle vs training
 //   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
 //                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
 //   npm run bench -- search [--device null|swiftshader] [--k 1,4,8] [--batch 32] [--steps N]
@@ -106,6 +108,14 @@ const runners = {
     const out = path.join(dist, 'browser-runner.mjs');
     await build({
       entryPoints: [path.join(root, 'bench/node/browser.ts')],
+      outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    });
+    sh(process.execPath, [out, ...rest]);
+  },
+  async studio() {
+    const out = path.join(dist, 'studio-runner.mjs');
+    await build({
+      entryPoints: [path.join(root, 'bench/node/studio.ts')],
       outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
     });
     sh(process.execPath, [out, ...rest]);

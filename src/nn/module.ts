@@ -194,7 +194,8 @@ export class Sequential extends Module {
   set fusion(on: boolean) {
     this.fusionEnabled = on;
     this.plan = null;
-    // Layers run one by one (activationStats) must not keep an activation fused by an earlier forward.
+    // Undo the layers' fused epilogues now: code that runs `layers[i].forward` one by one (activationStats, a
+    // per-layer view) must not get a Linear that still applies the activation fused by an earlier forward.
     if (!on) for (const m of this.layers) if (isFusionTarget(m)) m.tryFuse(IDENTITY);
   }
 

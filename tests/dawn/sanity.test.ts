@@ -68,6 +68,28 @@ describe('sanity checks (lecture 001) on LeNet-5', () => {
     expect(v[5]!).toBeGreaterThan(0.1);
     x.dispose();
   });
+
+  it('activation statistics see each layer unfused even after the model ran with fused activations', async () => {
+    // A forward with fusion on gives the Linear its Tanh epilogue; activationStats must not report tanh(z) as the
+    // Linear's output (and tanh(tanh(z)) as the Tanh's).
+    const model = () => {
+      seed(6);
+      return new Sequential(new Flatten(), new Linear(784, 16, { init: 'he' }), new Tanh(), new Linear(16, 10));
+    };
+    const x = tensor(firstBatch(8).x, [8, 1, 28, 28]);
+    const fresh = await activationStats(model(), x);
+    const used = model();
+    used.forward(x).dispose();
+    const after = await activationStats(used, x);
+    expect(after.map((l) => l.layer)).toEqual(['Flatten', 'Linear', 'Tanh', 'Linear']);
+    after.forEach((l, i) => {
+      expect(l.mean).toBeCloseTo(fresh[i]!.mean, 5);
+      expect(l.std).toBeCloseTo(fresh[i]!.std, 5);
+    });
+    // He-initialized pre-activations on normalized images spread well past ±1.
+    expect(after[1]!.std).toBeGreaterThan(1);
+    x.dispose();
+  });
 });
 
 describe('early stopping', () => {

@@ -48,7 +48,7 @@ describe('npm run bench argument errors name the flag and what was expected', ()
   });
 
   it('refuses unknown commands and flags, bad and missing values, flags of another command', () => {
-    expect(message(['overheads'])).toBe('unknown command overheads: use overhead, browser, gpu, profile, playground, search (npm run bench -- --help)');
+    expect(message(['overheads'])).toBe('unknown command overheads: use overhead, browser, gpu, profile, playground, search, studio (npm run bench -- --help)');
     expect(message(['overhead', '--quik'])).toBe('unknown flag --quik (npm run bench -- overhead --help lists the flags)');
     expect(message(['--repeats', '-1'])).toBe('--repeats must be a positive integer, got -1');
     expect(message(['--repeats', 'x'])).toBe('--repeats must be a positive integer, got x');

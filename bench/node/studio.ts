@@ -1,0 +1,90 @@
+// `npm run bench -- studio [--seconds N] [--query 'model=mlp&…']`: does training in the Studio's worker leave the page
+// smooth? Serves demo/ with Vite, opens the Studio in headless Chromium (WebGPU; SwiftShader without a GPU) and
+// measures, for the same page idle and then while the worker trains: main-thread long tasks (PerformanceObserver
+// 'longtask', tasks over 50 ms) and the frame rate (requestAnimationFrame callbacks per second).
+// Goal (issue 11): no main-thread task over 50 ms, training frame rate within 10 % of idle.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright';
+import { createServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.js';
+import { machineInfo, outDir } from './common.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+};
+const seconds = Number(flag('seconds', '20'));
+// LeNet-5 on the built-in sample by default: the page's default model, data that needs no server.
+const query = flag('query', 'model=lenet5&data=sample&subset=300&batchSize=32&epochs=1000');
+
+interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number }
+
+/** Counts frames and long tasks on the page for `s` seconds. */
+async function measure(page: Page, s: number): Promise<Window> {
+  return page.evaluate(async (ms) => {
+    const long: number[] = [];
+    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+    obs.observe({ type: 'longtask', buffered: false });
+    let frames = 0, running = true;
+    const tick = () => { frames++; if (running) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, ms));
+    running = false;
+    const elapsed = (performance.now() - t0) / 1000;
+    // Entries of the last task arrive after it ends.
+    await new Promise((r) => setTimeout(r, 100));
+    obs.disconnect();
+    return { frames, fps: frames / elapsed, longTasks: long.length, longestTaskMs: long.length ? Math.max(...long) : 0, longTaskMs: long.map((d) => Math.round(d)), seconds: elapsed };
+  }, s * 1000);
+}
+
+const server = await createServer({
+  configFile: path.resolve('vite.studio.config.ts'), logLevel: 'warn', clearScreen: false,
+  server: { port: 0, strictPort: false, hmr: false, watch: null },
+});
+await server.listen();
+const url = `${server.resolvedUrls!.local[0]!}studio/?${query}`;
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url, { timeout: 120_000 });
+  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 180_000 });
+  // Idle means idle: the first views (summary, layers, filters, gallery) have come and been drawn.
+  await page.waitForFunction(() => document.querySelectorAll('#gallery figure').length > 0 && document.querySelector('#summary pre') !== null, null, { timeout: 180_000 });
+  await page.waitForTimeout(2000);
+  const adapter = await page.evaluate(() => document.body.dataset.adapter ?? '');
+  console.log(`studio: ${url}\nadapter: ${adapter}\nidle for ${seconds} s…`);
+  const idle = await measure(page, seconds);
+  await page.click('#play');
+  // The first steps compile pipelines and trace the step: measure the steady state after them.
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 8, null, { timeout: 300_000 });
+  const stepsBefore = await page.evaluate(() => Number(document.body.dataset.step));
+  console.log(`training for ${seconds} s…`);
+  const training = await measure(page, seconds);
+  const stepsAfter = await page.evaluate(() => Number(document.body.dataset.step));
+  // Where the main thread's time went: the longest handling of each kind of worker message (ms).
+  const handlerMs = await page.evaluate(() => (window as unknown as { studioDebug: { handlerMs(): Record<string, number> } }).studioDebug.handlerMs());
+  console.log('longest main-thread handling per worker message (ms):', Object.entries(handlerMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
+  await page.click('#pause');
+  const stepsPerSec = (stepsAfter - stepsBefore) / training.seconds;
+  if (stepsAfter === stepsBefore) console.log('warning: no step finished while measuring: lengthen --seconds or pick a smaller model (--query)');
+  const fpsRatio = training.fps / idle.fps;
+  const goal = { noTaskOver50ms: training.longTasks === 0, fpsWithin10pc: fpsRatio >= 0.9 };
+  console.log('\n| page | frames/s | long tasks (> 50 ms) | longest task |');
+  console.log('|---|---|---|---|');
+  for (const [name, w] of [['idle', idle], ['training', training]] as const) console.log(`| ${name} | ${w.fps.toFixed(1)} | ${w.longTasks} | ${w.longestTaskMs.toFixed(0)} ms |`);
+  console.log(`\ntraining: ${stepsPerSec.toFixed(2)} steps/s; frame rate ${(100 * fpsRatio).toFixed(1)} % of idle; goals: no task over 50 ms ${goal.noTaskOver50ms ? 'met' : 'NOT met'}, frame rate within 10 % ${goal.fpsWithin10pc ? 'met' : 'NOT met'}`);
+  const dir = outDir(argv);
+  mkdirSync(dir, { recursive: true });
+  const timestamp = new Date().toISOString();
+  const file = path.join(dir, `studio-${timestamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ backend: 'studio', timestamp, url: query, adapter, seconds, idle, training, stepsPerSec, fpsRatio, goal, handlerMs, machine: machineInfo() }, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+} finally {
+  await browser.close();
+  await server.close();
+}
