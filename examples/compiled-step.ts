@@ -22,5 +22,6 @@ for (let i = 1; i <= 3; i++) {
 }
 // Where the GPU time goes (each profiled replay is a real step; more repeats, a steadier median):
 if (rt.features.has('timestamp-query')) console.log(formatProfile(await step.profile([images, labels], { repeats: 1 })));
-// GPU time per step 1.23 ms (dispatches alone: … in 35, median of 1)
+// GPU time per step 1.23 ms (the whole step as replayed, median of 1)
+// Sum of 35 dispatches timed one per pass … (isolated, with per-pass overhead: not a part of the step time; …)
 //   matmul · matmul        ×8   …  41.0%   (one line per op · kernel, largest first)

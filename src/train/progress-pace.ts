@@ -49,6 +49,8 @@ export class ProgressPace {
       this.window = Math.min(this.every, Math.max(1, Math.floor(this.progressMs / Math.max(msPerBatch, 1e-3))));
       if (this.inflight === entry) this.inflight = null;
     }) };
+    // Awaited by beforeNext/drain; if the caller fails first (a lost device), its rejection must not go unhandled.
+    entry.done.catch(() => {});
     this.inflight = entry;
   }
 

@@ -62,7 +62,7 @@ export const exampleChecks: Record<string, (logged: unknown[][]) => void> = {
     // The profile is printed where the device has timestamp queries (dawn and Chromium on SwiftShader do).
     if (logged.length > 3) {
       expect(logged).toHaveLength(4);
-      expect(String(logged[3]![0])).toMatch(/^GPU time per step .+ in \d+, median of 1\)\n {2}\S+ · \S+ +×\d+/);
+      expect(String(logged[3]![0])).toMatch(/^GPU time per step .+, median of 1\)\nSum of \d+ dispatches timed one per pass .+\n {2}\S+ · \S+ +×\d+/);
     }
   },
   inspect(logged) {
