@@ -39,6 +39,7 @@ export { ParamArena } from './arena.js';
 export type { ArenaBuffer } from './arena.js';
 export { Optimizer, SGD, Adam, AdamW, AdaGrad, RMSProp } from './optim/optimizer.js';
 export type { OptimizerOptions, OptimizerState } from './optim/optimizer.js';
+export type { ParamGroup, ParamsOrGroups } from './optim/param-groups.js';
 export type { SGDOptions, AdamOptions, AdaGradOptions, RMSPropOptions, OptimConfig, OptimizerKind } from './optim/config.js';
 export { constantLr, powerDecay, stepDecay, cosineAnnealing, warmup } from './optim/schedules.js';
 export type { LrSchedule } from './optim/schedules.js';
@@ -52,6 +53,8 @@ export {
 export { logisticRegression, mlp, lenet5, smallVgg, alexNet } from './nn/models.js';
 export type { LeNetOptions, VggOptions, AlexNetOptions } from './nn/models.js';
 export { initWeight, initBias, INIT_SCHEMES } from './nn/init.js';
+export { freeze, unfreeze, trainableParameters } from './nn/freeze.js';
+export type { FreezeOptions } from './nn/freeze.js';
 export type { InitScheme } from './nn/init.js';
 
 // Compiled steps
@@ -80,7 +83,7 @@ export { encodeSafetensors, decodeSafetensors, tensorValues, SAFETENSORS_DTYPES,
 export type { SafetensorsDType, SafetensorsTensor, DecodedTensor, SafetensorsFile } from './io/safetensors.js';
 export { saveModel, loadModel, OPTIMIZER_PREFIX } from './io/model.js';
 export { optimizerStateTensors, loadOptimizerState } from './io/optimizer-state.js';
-export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model.js';
+export type { SaveModelOptions, LoadModelOptions, LoadedModel, LoadReport } from './io/model.js';
 
 // Training
 export { fit, evaluate, predict } from './train/fit.js';

@@ -9,6 +9,8 @@ import { copyTensor, Tensor } from '../tensor.js';
  */
 export abstract class Module {
   training = true;
+  /** Kept in eval mode whatever `train()` says (batch norm statistics fixed by `freeze`). */
+  private evalLocked = false;
   private readonly ownParams = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
@@ -101,13 +103,20 @@ export abstract class Module {
   }
 
   train(mode = true): this {
-    this.training = mode;
+    this.training = mode && !this.evalLocked;
     for (const m of this.children.values()) m.train(mode);
     return this;
   }
 
   eval(): this {
     return this.train(false);
+  }
+
+  /** Keeps this module (not its children) in eval mode while locked; after unlocking, the next `train()` applies. */
+  lockEval(locked: boolean): this {
+    this.evalLocked = locked;
+    if (locked) this.training = false;
+    return this;
   }
 
   /** Frees every parameter and buffer. */
@@ -151,6 +160,38 @@ export class Sequential extends Module {
     super();
     this.layers = layers;
     layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  /**
+   * Puts `module` in place of layer `index` (PyTorch's `model[i] = module`; negative counts from the end),
+   * under the same name, so state-dict keys stay. Returns the layer taken out (not disposed).
+   */
+  replace(index: number, module: Module): Module {
+    const i = this.layerIndex('Sequential.replace', index);
+    const old = this.layers[i]!;
+    this.layers[i] = module;
+    this.registerModule(String(i), module);
+    this.plan = null;
+    return old;
+  }
+
+  /** Adds a layer at the end (PyTorch's `append`), named by its position. */
+  append(module: Module): this {
+    this.registerModule(String(this.layers.length), module);
+    this.layers.push(module);
+    this.plan = null;
+    return this;
+  }
+
+  /** Layer `index` (negative counts from the end). */
+  at(index: number): Module {
+    return this.layers[this.layerIndex('Sequential.at', index)]!;
+  }
+
+  private layerIndex(op: string, index: number): number {
+    const n = this.layers.length;
+    if (!Number.isInteger(index) || index < -n || index >= n) throw new ArgumentError(op, `no layer ${index}: this Sequential has ${n} layers (indices 0…${n - 1}, or −${n}…−1 from the end)`);
+    return index < 0 ? n + index : index;
   }
 
   get fusion(): boolean {
