@@ -54,6 +54,14 @@ export { logisticRegression, mlp, lenet5, smallVgg, alexNet } from './nn/models.
 export type { LeNetOptions, VggOptions, AlexNetOptions } from './nn/models.js';
 export { initWeight, initBias, INIT_SCHEMES } from './nn/init.js';
 export { freeze, unfreeze, trainableParameters } from './nn/freeze.js';
+export { Augment, augment } from './nn/augment.js';
+export type { AugmentModuleOptions } from './nn/augment.js';
+export {
+  randomHorizontalFlip, randomCrop, randomResizedCrop, randomBrightness, randomContrast, resizedCropTable,
+} from './augment/stages.js';
+export type { AugmentStage } from './augment/stages.js';
+export { flipViews, tenCropViews, resolveViews } from './augment/views.js';
+export type { TTAView } from './augment/views.js';
 export type { FreezeOptions } from './nn/freeze.js';
 export type { InitScheme } from './nn/init.js';
 
@@ -87,6 +95,7 @@ export type { SaveModelOptions, LoadModelOptions, LoadedModel, LoadReport } from
 
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
+export { ttaLogits } from './train/tta.js';
 export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';
 export type { LabeledBatch, LayerStats } from './train/sanity.js';

@@ -14,3 +14,4 @@ export * from './dropout.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './metrics.js';
+export * from './augment.js';

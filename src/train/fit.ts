@@ -9,6 +9,8 @@ import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
+import type { TTAView } from '../augment/views.js';
+import { ttaLogits } from './tta.js';
 import { MetricAccumulator } from './metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
 
@@ -87,6 +89,8 @@ export interface FitOptions {
   /** Read a batch loss for progress every this many batches (default 20); it also bounds how far the CPU runs ahead. */
   lossEvery?: number;
   checkpoints?: Checkpoints;
+  /** Applied to each training batch inside the compiled step (e.g. `augment([...])`), never to validation. */
+  augment?: Module;
 }
 
 export interface FitResult {
@@ -114,7 +118,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   const sampleShape = train.sampleShape;
   const trainStep = (x: Tensor, y: Tensor) => {
     optimizer.zeroGrad();
-    const logits = model.forward(x);
+    const logits = model.forward(opts.augment ? opts.augment.forward(x) : x);
     const loss = lossFn(logits, y);
     metrics.add(loss, logits, y);
     loss.backward();
@@ -137,6 +141,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       model.train();
+      opts.augment?.train();
       metrics.reset();
       const start = performance.now();
       const batches = loader.batchesPerEpoch;
@@ -223,6 +228,8 @@ async function checkpointBytes(model: Module, optimizer: Optimizer, m: EpochMetr
 export interface EvaluateOptions {
   batchSize?: number;
   loss?: LossFn;
+  /** Test-time augmentation: average the softmax outputs over these views (`ttaLogits`). */
+  tta?: readonly TTAView[];
 }
 
 /** Mean loss and accuracy over a dataset in eval mode (no autodiff), one compiled step per batch shape. */
@@ -234,7 +241,7 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   if (!first) throw new ArgumentError('evaluate', 'the model has no parameters to tell its device');
   const metrics = new MetricAccumulator(first.rt);
   const step = compile((x: Tensor, y: Tensor) => noGrad(() => {
-    const logits = model.forward(x);
+    const logits = opts.tta ? ttaLogits(model, x, opts.tta) : model.forward(x);
     const loss = lossFn(logits, y);
     metrics.add(loss, logits, y);
     return loss;
@@ -253,8 +260,12 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   }
 }
 
-/** Class scores (logits) for a batch of samples in eval mode. */
-export function predict(model: Module, x: Tensor): Tensor {
+/**
+ * Class scores (logits) for a batch of samples in eval mode; with `tta`, the log of the softmax outputs
+ * averaged over the views, from one batched pass.
+ */
+export function predict(model: Module, x: Tensor, opts: { tta?: readonly TTAView[] } = {}): Tensor {
+  if (opts.tta) return ttaLogits(model, x, opts.tta);
   const wasTraining = model.training;
   model.eval();
   try {
