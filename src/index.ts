@@ -55,6 +55,9 @@ export type { LeNetOptions, VggOptions, AlexNetOptions } from './nn/models.js';
 export { initWeight, initBias, INIT_SCHEMES } from './nn/init.js';
 export { freeze, unfreeze, trainableParameters } from './nn/freeze.js';
 export { Augment, augment } from './nn/augment.js';
+export { features, FeatureExtractor } from './nn/features.js';
+export { nearestNeighbors } from './ops/neighbors.js';
+export type { Neighbors } from './ops/neighbors.js';
 export type { AugmentModuleOptions } from './nn/augment.js';
 export {
   randomHorizontalFlip, randomCrop, randomResizedCrop, randomBrightness, randomContrast, resizedCropTable,

@@ -155,6 +155,8 @@ export class Sequential extends Module {
   readonly layers: Module[];
   private fusionEnabled = true;
   private plan: Module[] | null = null;
+  /** Layer index of each plan entry (a fused pair: its first layer's). */
+  private planIndex: number[] = [];
 
   constructor(...layers: Module[]) {
     super();
@@ -209,16 +211,44 @@ export class Sequential extends Module {
     return y;
   }
 
+  /**
+   * The output of layer `upTo` (inclusive; negative counts from the end): the layers before it run as in
+   * `forward` (fused), and a layer fused with the one after the cut runs without that activation.
+   */
+  forwardTo(x: Tensor, upTo: number): Tensor {
+    const last = this.layerIndex('Sequential.forwardTo', upTo);
+    const plan = this.executionPlan();
+    let y = x;
+    for (let k = 0; k < plan.length && this.planIndex[k]! <= last; k++) {
+      const m = plan[k]!, i = this.planIndex[k]!;
+      const fusedPast = (this.planIndex[k + 1] ?? this.layers.length) > i + 1 && i === last;
+      if (!fusedPast) {
+        y = m.forward(y);
+        continue;
+      }
+      const target = m as Module & FusionTarget;
+      target.tryFuse(IDENTITY);
+      try {
+        y = m.forward(y);
+      } finally {
+        target.tryFuse(this.layers[i + 1]!);
+      }
+    }
+    return y;
+  }
+
   /** The modules actually run, after fusing activations into the layer before them. */
   private executionPlan(): Module[] {
     if (this.plan) return this.plan;
     const plan: Module[] = [];
+    this.planIndex = [];
     for (let i = 0; i < this.layers.length; i++) {
       const m = this.layers[i]!;
       // Reset any earlier fusion, so toggling `fusion` takes effect.
       if (isFusionTarget(m)) m.tryFuse(IDENTITY);
       const next = this.layers[i + 1];
       plan.push(m);
+      this.planIndex.push(i);
       if (this.fusionEnabled && next && isFusionTarget(m) && m.tryFuse(next)) i++;
     }
     this.plan = plan;

@@ -15,3 +15,4 @@ export * from './activation.js';
 export * from './loss.js';
 export * from './metrics.js';
 export * from './augment.js';
+export * from './neighbors.js';
