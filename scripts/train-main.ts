@@ -75,6 +75,10 @@ export async function runTraining(argv: string[], { root, command, runner }: { r
   };
   writeReport(out, run, result.weights, root);
 
+  if (result.loadReport) {
+    const r = result.loadReport;
+    console.log(`\n--init: loaded ${r.loaded.length} tensors; skipped ${[...r.mismatched, ...r.unexpected.map((n) => `${n} (not in the model)`)].join('; ') || 'none'}`);
+  }
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
   console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${Math.round(run.samplesPerSec)} samples/s on ${run.adapter}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(out, 'report.md')) || out}`);

@@ -1,7 +1,9 @@
 // `npm run train`'s flags: parsing, defaults and the help text (shared by the CLI and the in-process GPU entry).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import type { ModelName, RecipeOptions } from '../src/train/recipe.js';
+import { parseAugmentSpec, parseLayerList, parseTtaSpec } from '../src/augment/spec.js';
 
 export const MODELS: readonly ModelName[] = ['lenet5', 'mlp', 'logreg', 'vgg', 'alexnet'];
 const OPTIMIZERS: ReadonlyArray<RecipeOptions['optimizer']> = ['sgd', 'momentum', 'adam', 'adamw'];
@@ -31,6 +33,12 @@ usage: npm run train -- [flags]
                      folder every N epochs (default: none; resume with loadModel + loadOptimizerState)
   --data DIR         folder with the four Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
                      /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist)
+  --augment LIST     augment training batches on the GPU, stages in order: flip[:p], crop:PADDING,
+                     resized:MIN_SCALE, brightness:X, contrast:X (e.g. crop:2,flip)
+  --tta VIEWS        test-time augmentation for the test accuracy: flip | crops:PADDING (ten-crop)
+  --init FILE        start from these weights (safetensors, PyTorch names): tensors whose name and shape
+                     match are loaded, the rest (e.g. another head) reported and left as initialized
+  --freeze LAYERS    freeze these layers of the model (indices in its Sequential: 0-8 or 0,3,6-8)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium
   -h, --help         this text
 
@@ -61,6 +69,7 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
       model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
       seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      augment: { type: 'string' }, tta: { type: 'string' }, init: { type: 'string' }, freeze: { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -90,6 +99,17 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
     seed: number('seed', values.seed, 1, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer'),
     valFraction: number('val-fraction', values['val-fraction'], 0.1, (x) => x >= 0 && x < 1, 'at least 0 and below 1'),
   };
+  const spec = <T>(flag: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      throw new UsageError(`--${flag}: ${(e as Error).message}`);
+    }
+  };
+  if (values.augment !== undefined) options.augment = spec('augment', () => parseAugmentSpec(values.augment!, [28, 28]));
+  if (values.tta !== undefined) options.tta = spec('tta', () => parseTtaSpec(values.tta!));
+  if (values.freeze !== undefined) options.freeze = spec('freeze', () => parseLayerList(values.freeze!));
+  if (values.init !== undefined) options.initWeights = spec('init', () => Buffer.from(readFileSync(path.resolve(values.init!))).toString('base64'));
   if (values['checkpoint-every'] !== undefined) options.checkpointEvery = number('checkpoint-every', values['checkpoint-every'], 1, positiveInt, 'a positive integer');
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
   const out = values.out !== undefined ? path.resolve(values.out) : path.join(root, 'runs', `${stamp}-${model}`);

@@ -1,7 +1,13 @@
 import { getRuntime } from '../device.js';
 import { fashionMNISTDataset, type FashionMNISTSplit } from '../data/fashion-mnist.js';
 import { InMemoryDataset, splitTrainVal } from '../data/loader.js';
-import { saveModel } from '../io/model.js';
+import { loadModel, saveModel, type LoadReport } from '../io/model.js';
+import type { AugmentStage } from '../augment/stages.js';
+import type { TTAView } from '../augment/views.js';
+import { augment as makeAugment } from '../nn/augment.js';
+import { freeze as freezeModule } from '../nn/freeze.js';
+import { Sequential } from '../nn/module.js';
+import { ArgumentError } from '../errors.js';
 import { alexNet, lenet5, logisticRegression, mlp, smallVgg } from '../nn/models.js';
 import type { Module } from '../nn/module.js';
 import { seed as seedRng } from '../ops/creation.js';
@@ -28,6 +34,14 @@ export interface RecipeOptions {
   valFraction: number;
   /** Hand a checkpoint (weights and optimizer state, safetensors) to `onCheckpoint` every this many epochs. */
   checkpointEvery?: number;
+  /** Augmentation of the training batches on the GPU (seeded with `seed`). */
+  augment?: AugmentStage[];
+  /** Test-time augmentation for the test accuracy. */
+  tta?: TTAView[];
+  /** Weights to start from (safetensors as base64, so the options stay JSON): the matching tensors are loaded, the rest reported. */
+  initWeights?: string;
+  /** Layers (indices in the model's Sequential) to freeze: fine-tuning the others. */
+  freeze?: number[];
 }
 
 export interface BatchProgress { epoch: number; batch: number; batches: number; samplesPerSec: number; loss?: number }
@@ -44,6 +58,8 @@ export interface TrainResult {
   model: ModelName;
   parameters: number;
   totalSeconds: number;
+  /** What `initWeights` loaded and skipped. */
+  loadReport?: LoadReport;
 }
 
 export interface FashionMNISTData {
@@ -84,10 +100,25 @@ export async function trainFashionMNIST(
   const pool = opts.subset && opts.subset < all.length ? all.subset(Int32Array.from({ length: opts.subset }, (_, i) => i)) : all;
   const { train, val } = splitTrainVal(pool, opts.valFraction, opts.seed);
   const model = buildModel(opts.model);
+  let loadReport: LoadReport | undefined;
+  try {
+    if (opts.initWeights) {
+      const bytes = Uint8Array.from(atob(opts.initWeights), (c) => c.charCodeAt(0));
+      loadReport = loadModel(model, bytes, { strict: false, skipMismatched: true, name: 'initial weights' }).report;
+    }
+    if (opts.freeze?.length) {
+      if (!(model instanceof Sequential)) throw new ArgumentError('freeze', `${opts.model} is not a Sequential`);
+      for (const i of opts.freeze) freezeModule(model.at(i));
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const optimizer = buildOptimizer(model, opts, opts.epochs * Math.ceil(train.length / opts.batchSize));
+  const aug = opts.augment?.length ? makeAugment(opts.augment, { seed: opts.seed, inputSize: [28, 28] }) : undefined;
   try {
     const result = await fit(model, train, {
-      epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed,
+      epochs: opts.epochs, batchSize: opts.batchSize, optimizer, validation: val, seed: opts.seed, augment: aug,
       checkpoints: opts.checkpointEvery && onCheckpoint ? { every: opts.checkpointEvery, save: (bytes, { epoch }) => onCheckpoint(epoch, bytes) } : undefined,
       callbacks: {
         onBatchEnd: (b) => onBatch(b),
@@ -95,14 +126,16 @@ export async function trainFashionMNIST(
       },
     });
     const test: InMemoryDataset = fashionMNISTDataset(data.test);
-    const t = await evaluate(model, test, { batchSize: 500 });
+    const t = await evaluate(model, test, { batchSize: opts.tta ? Math.max(1, Math.floor(500 / opts.tta.length)) : 500, tta: opts.tta });
     const weights = await saveModel(model, { metadata: { model: opts.model, dataset: 'fashion-mnist' } });
     return {
       epochs: result.history.map((m) => ({ ...m, valLoss: m.valLoss ?? NaN, valAcc: m.valAcc ?? NaN })),
       testLoss: t.loss, testAcc: t.accuracy, weights, adapter: [rt.adapter.vendor, rt.adapter.architecture, rt.adapter.description].filter(Boolean).join(' '),
       model: opts.model, parameters: model.parameters().reduce((n, p) => n + p.size, 0), totalSeconds: (performance.now() - start) / 1000,
+      loadReport,
     };
   } finally {
+    aug?.dispose();
     optimizer.dispose();
     model.dispose();
   }
