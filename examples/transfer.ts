@@ -21,7 +21,7 @@ import { fillRect, drawText } from '../src/report/raster.js';
 const { values: flags } = parseArgs({ options: { full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' } } });
 const SIZE = flags.full
   ? { pretrainImages: 30000, pretrainEpochs: 10, transferEpochs: 60, testImages: 5000, gallery: 5000 }
-  : { pretrainImages: 2000, pretrainEpochs: 2, transferEpochs: 30, testImages: 1000, gallery: 1000 };
+  : { pretrainImages: 600, pretrainEpochs: 2, transferEpochs: 15, testImages: 500, gallery: 500 };
 const SEED = Number(flags.seed ?? 1);
 const SHOTS = 10;
 const outDir = path.resolve(flags.out ?? path.join('runs', `example-transfer-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`));
@@ -48,7 +48,7 @@ function classes(split: FashionMNISTSplit, lo: number, hi: number, limit: number
   return { images, labels: Int32Array.from(rows, (r) => split.labels[r]! - lo), n: rows.length };
 }
 const pretrainSet = fashionMNISTDataset(classes(data.train, 0, 5, SIZE.pretrainImages));
-const pretrainTest = fashionMNISTDataset(classes(data.test, 0, 5, 1000));
+const pretrainTest = fashionMNISTDataset(classes(data.test, 0, 5, SIZE.testImages));
 const fewShotSplit = classes(data.train, 5, 10, 5 * SHOTS, SHOTS);
 const fewShot = fashionMNISTDataset(fewShotSplit);
 const targetSplit = classes(data.test, 5, 10, SIZE.testImages);

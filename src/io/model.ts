@@ -120,5 +120,9 @@ export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelO
     if (missing.length || unexpected.length) throw new ArgumentError(op, `missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
   }
   module.loadStateDict(state, strict);
-  return { optimizerState, metadata: file.metadata, report: { loaded: [...state.keys()], missing, unexpected, mismatched } };
+  // In the module's order (PyTorch's), whatever order the file lists its tensors in.
+  const order = [...own.keys()];
+  const byModule = (a: string, b: string) => order.indexOf(a.split(':')[0]!) - order.indexOf(b.split(':')[0]!);
+  mismatched.sort(byModule);
+  return { optimizerState, metadata: file.metadata, report: { loaded: [...state.keys()].sort(byModule), missing, unexpected, mismatched } };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  augment, compile, flipViews, Flatten, Linear, predict, randomBrightness, randomContrast, randomCrop, randomHorizontalFlip,
+  augment, compile, evaluate, fit, flipViews, Flatten, InMemoryDataset, Linear, predict, SGD, randomBrightness, randomContrast, randomCrop, randomHorizontalFlip,
   randomResizedCrop, resolveViews, seed, Sequential, ShapeError, tenCropViews, tensor, ttaLogits, type AugmentStage, type Runtime,
 } from '../../src/index.js';
 import { augmentImages, imageViews } from '../../src/ops/augment.js';
@@ -165,5 +165,28 @@ describe('test-time augmentation', () => {
     expectClose(await predict(model, x, { tta: views }).toArray(), got, { rtol: 0 }, 'predict with tta');
     expect(() => ttaLogits(model, x, [{ size: 9 }])).toThrow(/larger than the padded image/);
     expect(() => ttaLogits(model, x, [{}, { size: 4 }])).toThrow();
+  });
+});
+
+describe('fit with augment', () => {
+  it('augments the training batches only (a brightness factor of 0 zeroes them: only the bias learns), validation sees the images', async () => {
+    const rng = new Rng();
+    seed(9);
+    const model = new Sequential(new Flatten(), new Linear(4, 3));
+    const n = 13;
+    const data = new InMemoryDataset(rng.uniform(n * 4, 0.5, 1), Int32Array.from(rng.int(n, 0, 3)), { sampleShape: [1, 2, 2] });
+    const [w0, b0] = await Promise.all(model.parameters().map((p) => p.toArray()));
+    const before = await evaluate(model, data);
+    const blackout = augment([randomBrightness([0, 0])]);
+    const opt = new SGD(model.parameters(), { lr: 0.5 });
+    const { history } = await fit(model, data, { epochs: 2, batchSize: 5, optimizer: opt, augment: blackout, validation: data });
+    const [w1, b1] = await Promise.all(model.parameters().map((p) => p.toArray()));
+    expect(w1, 'weight gradients are x-weighted: zero for black images').toEqual(w0);
+    expect(b1).not.toEqual(b0);
+    expect(blackout.steps, '2 epochs of 3 batches').toBe(6);
+    // Validation ran on the real images, not augmented ones: it is evaluate's result on the data set.
+    const after = await evaluate(model, data);
+    expect(history[1]!.valLoss).toBeCloseTo(after.loss, 6);
+    expect(after.loss).not.toBe(before.loss);
   });
 });
