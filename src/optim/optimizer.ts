@@ -38,8 +38,9 @@ const BLOCK = 256;
  * A fused optimizer: one kernel updates every parameter and its state in a single dispatch over a
  * ParamArena (plus one or two for gradient clipping), whatever the number of parameters.
  *
- * Parameters: either all the parameters of one ParamArena (what a Module allocates), or tensors outside
- * any arena, which the optimizer packs into its own arena once — the tensors keep their identity but
+ * Parameters: either parameters of one ParamArena (all of them, or some without gradient clipping: the
+ * others are left out like frozen ones), or tensors outside any arena, which the optimizer packs into its
+ * own arena once — the tensors keep their identity but
  * their storage moves there, so forward kernels read the arena directly.
  *
  * Gradients: `step()` copies each parameter's `.grad` (a separate tensor made by autodiff) into the
