@@ -60,7 +60,10 @@ const pretrained = lenet5({ classes: 5 });
 {
   const opt = new Adam(pretrained.parameters(), { lr: 1e-3 });
   log(`pretraining LeNet-5 on classes 0–4: ${pretrainSet.length} images, ${SIZE.pretrainEpochs} epochs`);
-  await fit(pretrained, pretrainSet, { epochs: SIZE.pretrainEpochs, batchSize: 32, optimizer: opt, seed: SEED });
+  await fit(pretrained, pretrainSet, {
+    epochs: SIZE.pretrainEpochs, batchSize: 32, optimizer: opt, seed: SEED,
+    callbacks: { onEpochEnd: (m) => log(`  epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(3)}, accuracy ${(100 * m.trainAcc).toFixed(1)} %`) },
+  });
   opt.dispose();
 }
 const pretrainAcc = (await evaluate(pretrained, pretrainTest)).accuracy;

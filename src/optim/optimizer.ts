@@ -13,7 +13,7 @@ import type { LrSchedule } from './schedules.js';
 import { resolveParamGroups, updateRuns, type ParamsOrGroups, type ResolvedGroups, type UpdateRun } from './param-groups.js';
 import { FILL_WORKGROUP, fillKernel } from '../../kernels/fill.js';
 import { GRAD_NORM_PASS, gradNormKernel, gradNormWorkgroups } from '../../kernels/grad-norm.js';
-import { HYPER_BYTES, OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
+import { OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
 
 export interface OptimizerOptions {
   /** Learning rate as a function of the step (src/optim/schedules.ts); the optimizer's `lr` is its base. */
@@ -338,7 +338,8 @@ export class Optimizer {
     const rt = this.rt, slot = this.ring[this.ringNext]!;
     this.ringNext = (this.ringNext + 1) % RING_SLOTS;
     rt.upload(op, { buffer: slot, offset: 0, size: words.byteLength }, words, produce);
-    rt.copy(op, slot, this.aux, words.byteLength - BLOCK + HYPER_BYTES, 0, 0);
+    // The whole upload (a compiled step then writes it straight into aux instead of copying).
+    rt.copy(op, slot, this.aux, words.byteLength, 0, 0);
   }
 
   private encodeGradNorm(op: string, n4: number): void {

@@ -157,6 +157,8 @@ describe('frozen parameters', () => {
     expect(full.dispatches).toBe(14);
     expect(part.dispatches, `full ${JSON.stringify(full)} vs frozen ${JSON.stringify(part)}`).toBe(8);
     expect(part.elidedCopies, 'gradients written straight into the arena: the head\'s two only').toBe(2);
+    expect(part.copies, 'the hyperparameters written straight into place, as without frozen parameters').toBe(0);
+    expect(full.copies).toBe(0);
     const after = await Promise.all(model.parameters().map((p) => p.toArray()));
     for (const i of [0, 1, 2, 3]) expect(after[i], `frozen ${model.namedParameters()[i]![0]}`).toEqual(frozen0[i]);
     for (const i of [4, 5]) expect(after[i]).not.toEqual(frozen0[i]);
