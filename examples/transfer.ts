@@ -30,6 +30,7 @@ Object.assign(globalThis, globals);
 const gpu = create([]) as GPU;
 await init({ gpu });
 const t0 = performance.now();
+const pct = (a: number) => `${(100 * a).toFixed(1)} %`;
 const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
 
 const data = await loadFashionMNIST(flags.data ? { dir: flags.data } : {});
@@ -95,11 +96,13 @@ unfreeze(frozen.at(-1));
 log(`frozen features + new head: ${fewShot.length} images, ${SIZE.transferEpochs} epochs`);
 const frozenAcc = await train(frozen, new Adam(frozen.parameters(), { lr: 1e-2 }));
 const frozenTta = (await evaluate(frozen, targetTest, { tta: flipViews() })).accuracy;
+log(`  ${pct(frozenAcc)} on ${targetTest.length} test images of classes 5–9 (${pct(frozenTta)} with flip TTA)`);
 
 seed(SEED + 1);
 const scratch = lenet5({ classes: 5 });
 log('the same network from scratch');
 const scratchAcc = await train(scratch, new Adam(scratch.parameters(), { lr: 1e-3 }));
+log(`  ${pct(scratchAcc)}`);
 
 seed(SEED + 1);
 const tuned = fromPretrained();
@@ -107,8 +110,8 @@ const head = tuned.at(-1).parameters();
 const body = tuned.parameters().filter((p) => !head.includes(p));
 log('fine-tuning every layer, parameter groups: pretrained layers at lr 1e-4, head at 1e-2');
 const tunedAcc = await train(tuned, new Adam([{ params: body, lr: 1e-4 }, { params: head }], { lr: 1e-2 }));
+log(`  ${pct(tunedAcc)}`);
 
-const pct = (a: number) => `${(100 * a).toFixed(1)} %`;
 console.log(`\nTest accuracy on ${targetTest.length} images of classes 5–9 (${SHOTS} labelled images per class):`);
 console.log(`  frozen pretrained features + new head   ${pct(frozenAcc)}   (with flip TTA: ${pct(frozenTta)})`);
 console.log(`  fine-tuned, parameter groups            ${pct(tunedAcc)}`);
