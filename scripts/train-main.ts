@@ -63,7 +63,7 @@ export async function runTraining(argv: string[], { root, command, runner, repor
       status: display.status,
       log: display.log,
     };
-    result = await runner.run(cli, { options, testSubset, dataDir, checkpointEvery, allowNonFinite, findLr: cli.findLr }, io);
+    result = await runner.run(cli, { options, testSubset, dataDir, checkpointEvery, allowNonFinite, findLr: cli.findLr, transfer: cli.transfer }, io);
   } catch (e) {
     display.clear();
     console.error(`train: failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -91,6 +91,10 @@ export async function runTraining(argv: string[], { root, command, runner, repor
   writeReport(out, run, result.weights, root, reportAssets);
   if (result.lrFinder) writeLrFinder(out, result.lrFinder);
 
+  if (result.loadReport) {
+    const r = result.loadReport;
+    console.log(`\n--init-weights: loaded ${r.loaded.length} tensors; skipped ${[...r.mismatched, ...r.unexpected.map((n) => `${n} (not in the model)`)].join('; ') || 'none'}`);
+  }
   console.log(`\nTest accuracy: ${(100 * run.test.accuracy).toFixed(2)} %  (test loss ${run.test.loss.toFixed(4)}, ${run.data.testSamples} images)`);
   console.log(`${run.parameters.toLocaleString('en-US')} parameters, ${formatDuration(run.timings.wallSeconds)} in all, ${formatRate(run.samplesPerSec)} samples/s on ${run.adapter}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(out, reportAssets ? 'report.html' : 'report.md')) || out}`);

@@ -7,6 +7,9 @@ import {
 } from '../app/session/options.js';
 import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
 import { FASHION_MNIST_FILES } from './fashion-mnist-files.js';
+import { readFileSync } from 'node:fs';
+import { parseAugmentSpec, parseLayerList, parseTtaSpec } from '../src/augment/spec.js';
+import type { TransferOptions } from '../app/session/transfer.js';
 
 export const MODELS: readonly ModelKind[] = ['lenet5', 'mlp', 'logreg', 'vgg', 'alexnet'];
 const OPTIMIZERS = OPTIMIZER_KINDS;
@@ -43,6 +46,12 @@ usage: npm run train -- [flags]
                      fallback when the loss never falls); the curve goes into the report folder
                      (lr-finder.png, lr-finder.json)
   --find-lr-steps N  steps of the range test (default 100)
+  --augment LIST     augment training batches on the GPU, stages in order: flip[:p], crop:PADDING,
+                     resized:MIN_SCALE, brightness:X, contrast:X (e.g. crop:2,flip)
+  --tta VIEWS        test-time augmentation for the test accuracy: flip | crops:PADDING (ten-crop)
+  --init-weights FILE  start from these weights (safetensors, PyTorch names): tensors whose name and shape
+                     match are loaded, the rest (e.g. another head) reported and left as initialized
+  --freeze LAYERS    freeze these layers of the model (indices in its Sequential: 0-8 or 0,3,6-8)
   --node             train in Node on dawn.node (the \`webgpu\` package) instead of headless Chromium
   -h, --help         this text
 
@@ -144,6 +153,8 @@ export interface Cli {
   testSubset?: number;
   /** --find-lr: steps of the range test. */
   findLr?: number;
+  /** --augment, --tta, --init-weights, --freeze (JSON: the weights as base64, to cross into the page). */
+  transfer: TransferOptions;
   out: string;
   node: boolean;
   /** Where the .gz files are (undefined: the library's default). */
@@ -158,7 +169,8 @@ function flags() {
     model: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
     optimizer: { type: 'string' }, schedule: { type: 'string' }, subset: { type: 'string' }, 'test-subset': { type: 'string' }, full: { type: 'boolean' }, 'val-fraction': { type: 'string' },
     seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'allow-non-finite': { type: 'boolean' },
-    'find-lr': { type: 'boolean' }, 'find-lr-steps': { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'find-lr': { type: 'boolean' }, 'find-lr-steps': { type: 'string' },
+    augment: { type: 'string' }, tta: { type: 'string' }, 'init-weights': { type: 'string' }, freeze: { type: 'string' }, node: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     ...SESSION_FLAGS,
   } as const;
 }
@@ -202,7 +214,19 @@ export function parseCli(argv: string[], root: string): Cli | 'help' {
   const testSubset = values.full ? undefined : number('test-subset', values['test-subset'], QUICK.testSubset, (x) => positiveInt(x) && x <= TEST_SAMPLES, `an integer from 1 to ${TEST_SAMPLES}`);
   if (values['find-lr-steps'] !== undefined && !values['find-lr']) throw new UsageError('--find-lr-steps needs --find-lr');
   const findLr = values['find-lr'] ? number('find-lr-steps', values['find-lr-steps'], 100, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2') : undefined;
-  return { options, checkpointEvery, findLr, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined, dataFlag: values.data };
+  const spec = <T>(flag: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      throw new UsageError(`--${flag}: ${(e as Error).message}`);
+    }
+  };
+  const transfer: TransferOptions = {};
+  if (values.augment !== undefined) transfer.augment = spec('augment', () => parseAugmentSpec(values.augment!, [28, 28]));
+  if (values.tta !== undefined) transfer.tta = spec('tta', () => parseTtaSpec(values.tta!));
+  if (values.freeze !== undefined) transfer.freeze = spec('freeze', () => parseLayerList(values.freeze!));
+  if (values['init-weights'] !== undefined) transfer.initWeights = spec('init-weights', () => Buffer.from(readFileSync(path.resolve(values['init-weights']!))).toString('base64'));
+  return { options, checkpointEvery, findLr, transfer, allowNonFinite: values['allow-non-finite'] ?? false, testSubset, out, node: values.node ?? false, dataDir: values.data !== undefined ? path.resolve(values.data) : process.env.FASHION_MNIST_DIR || undefined, dataFlag: values.data };
 }
 
 /** The session options without a flag of their own above (same names as the Studio's URL keys, kebab-cased). */

@@ -4,6 +4,8 @@
 import { init, getRuntime } from '../src/device.js';
 import { fashionMNISTDataset, loadFashionMNIST, type FashionMNISTOptions } from '../src/data/fashion-mnist.js';
 import { saveModel } from '../src/io/model.js';
+import type { TransferOptions } from '../app/session/transfer.js';
+import type { LoadReport } from '../src/io/model.js';
 import { findSessionLr } from '../app/session/lr-finder.js';
 import type { LrFinderResult } from '../src/search/lr-finder.js';
 import { Trainer, type EpochReport, type StepReport } from '../app/session/trainer.js';
@@ -40,6 +42,8 @@ export interface SessionRequest {
   checkpointEvery?: number;
   /** Keep training through a NaN/±Inf loss (default: stop at the first one with a NonFiniteLossError). */
   allowNonFinite?: boolean;
+  /** --augment, --tta, --init-weights, --freeze. */
+  transfer?: TransferOptions;
   /** Run the learning-rate range test over this many steps first, and train with its suggestion. */
   findLr?: number;
   /** Folder with the four .gz files, for the Node runners and the browser runner's file server (the page fetches a URL). */
@@ -62,6 +66,8 @@ export interface SessionResult {
   testSamples: number;
   totalSeconds: number;
   lrFinder?: LrFinderReport;
+  /** What --init-weights loaded and skipped. */
+  loadReport?: LoadReport;
 }
 
 /**
@@ -70,7 +76,7 @@ export interface SessionResult {
  * report never depends on their delivery.
  */
 export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptions, request: SessionRequest, send: (m: TrainMessage) => void): Promise<SessionResult> {
-  const { testSubset, checkpointEvery, allowNonFinite, findLr } = request;
+  const { testSubset, checkpointEvery, allowNonFinite, findLr, transfer } = request;
   let { options } = request;
   send({ type: 'phase', phase: 'loading data' });
   const full = await loadFashionMNIST(data);
@@ -98,6 +104,7 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
     lossEvery: (steps) => Math.ceil(steps / 100),
     stopOnNonFinite: !allowNonFinite,
     progressMs: 1000,
+    transfer,
     onStep: (progress) => {
       steps.push(progress);
       send({ type: 'batch', progress });
@@ -119,6 +126,7 @@ export async function trainSession(gpu: GPU | undefined, data: FashionMNISTOptio
       trainSamples: trainer.train.length, valSamples: trainer.val?.length ?? 0, testSamples: test.length,
       totalSeconds: (performance.now() - start) / 1000,
       lrFinder,
+      loadReport: trainer.loadReport,
     };
   } finally {
     trainer.dispose();

@@ -42,6 +42,7 @@ export { ParamArena } from './arena.js';
 export type { ArenaBuffer } from './arena.js';
 export { Optimizer, SGD, Adam, AdamW, AdaGrad, RMSProp } from './optim/optimizer.js';
 export type { OptimizerOptions, OptimizerState } from './optim/optimizer.js';
+export type { ParamGroup, ParamsOrGroups } from './optim/param-groups.js';
 export type { SGDOptions, AdamOptions, AdaGradOptions, RMSPropOptions, OptimConfig, OptimizerKind } from './optim/config.js';
 export { constantLr, powerDecay, stepDecay, cosineAnnealing, warmup } from './optim/schedules.js';
 export type { LrSchedule } from './optim/schedules.js';
@@ -58,6 +59,19 @@ export type { LeNetOptions, VggOptions, AlexNetOptions } from './nn/models.js';
 export { initWeight, initBias, INIT_SCHEMES } from './nn/init.js';
 export { summarize, formatBytes } from './nn/summary.js';
 export type { ModelSummary, LayerSummary, StepSummary, SummarizableStep } from './nn/summary.js';
+export { freeze, unfreeze, trainableParameters } from './nn/freeze.js';
+export { Augment, augment } from './nn/augment.js';
+export { features, FeatureExtractor } from './nn/features.js';
+export { nearestNeighbors } from './ops/neighbors.js';
+export type { Neighbors } from './ops/neighbors.js';
+export type { AugmentModuleOptions } from './nn/augment.js';
+export {
+  randomHorizontalFlip, randomCrop, randomResizedCrop, randomBrightness, randomContrast, resizedCropTable,
+} from './augment/stages.js';
+export type { AugmentStage } from './augment/stages.js';
+export { flipViews, tenCropViews, resolveViews } from './augment/views.js';
+export type { TTAView } from './augment/views.js';
+export type { FreezeOptions } from './nn/freeze.js';
 export type { InitScheme } from './nn/init.js';
 
 // Compiled steps
@@ -88,7 +102,7 @@ export { encodeSafetensors, decodeSafetensors, tensorValues, SAFETENSORS_DTYPES,
 export type { SafetensorsDType, SafetensorsTensor, DecodedTensor, SafetensorsFile } from './io/safetensors.js';
 export { saveModel, loadModel, OPTIMIZER_PREFIX } from './io/model.js';
 export { optimizerStateTensors, loadOptimizerState } from './io/optimizer-state.js';
-export type { SaveModelOptions, LoadModelOptions, LoadedModel } from './io/model.js';
+export type { SaveModelOptions, LoadModelOptions, LoadedModel, LoadReport } from './io/model.js';
 
 // Training
 export { fit, evaluate, predict } from './train/fit.js';
@@ -98,6 +112,7 @@ export type {
   StepStatsReport, StepStatsOptions, TensorStats, LayerStats as StepLayerStats, ParameterStats, LayerProblem, DiagnosisThresholds,
 } from './train/step-stats.js';
 export type { TopK } from './train/predict.js';
+export { ttaLogits } from './train/tta.js';
 export type { FitOptions, FitResult, EpochMetrics, BatchInfo, Callbacks, Checkpoints, EarlyStopping, LossFn, EvaluateOptions } from './train/fit.js';
 export { initialLossCheck, regularizationCheck, overfitCheck, activationStats } from './train/sanity.js';
 export type { LabeledBatch, LayerStats } from './train/sanity.js';

@@ -51,6 +51,11 @@ export class Tensor {
   private disposedFlag = false;
   /** Autodiff: whether gradients flow to (or through) this tensor. */
   requiresGrad = false;
+  /**
+   * Set by `requireGrad(false)` (what `freeze` does): optimizers leave the tensor untouched. A tensor never
+   * marked either way (a plain `tensor()` handed to an optimizer with hand-made gradients) is updated.
+   */
+  frozen = false;
   /** Autodiff: the accumulated gradient of a leaf after `backward()`. */
   grad: Tensor | null = null;
   /** @internal Autodiff: the op that produced this tensor (see src/autograd.ts). */
@@ -154,11 +159,12 @@ export class Tensor {
     return new Tensor(this.storage.retain(), this.shape, this.dtype);
   }
 
-  /** Marks a leaf tensor as needing gradients; returns it. */
+  /** Marks a leaf tensor as needing gradients (or, with false, as frozen: see `frozen`); returns it. */
   requireGrad(flag = true): this {
     if (this.gradFn) throw new ArgumentError('requireGrad', 'only leaf tensors can be marked; use detach() first');
     if (flag && this.dtype !== 'f32') throw new ArgumentError('requireGrad', `only f32 tensors can require gradients, got ${this.dtype}`);
     this.requiresGrad = flag;
+    this.frozen = !flag;
     return this;
   }
 

@@ -16,6 +16,10 @@ import type { Tensor } from '../../src/tensor.js';
 import { evaluate } from '../../src/train/fit.js';
 import { MetricAccumulator } from '../../src/train/metrics.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../../src/ops/step-fault.js';
+import type { TTAView } from '../../src/augment/views.js';
+import type { LoadReport } from '../../src/io/model.js';
+import type { Augment } from '../../src/nn/augment.js';
+import { prepareModel, trainingAugment, type TransferOptions } from './transfer.js';
 import { ProgressPace } from '../../src/train/progress-pace.js';
 import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
 import type { ModelSummary } from '../../src/nn/summary.js';
@@ -81,6 +85,8 @@ export interface TrainerConfig extends TrainerEvents {
    * skipped, so the model keeps the weights of the last finite step.
    */
   stopOnNonFinite?: boolean;
+  /** Start from given weights, freeze layers, augment training batches, test with TTA (`npm run train`'s flags). */
+  transfer?: TransferOptions;
 }
 
 /** The training and validation parts of a data pool: the first `subset` samples, split by `valFraction` with the seed. */
@@ -121,6 +127,10 @@ export class Trainer {
   private steps = 0;
   private disposed = false;
   readonly history: EpochReport[] = [];
+  /** What `transfer.initWeights` loaded and skipped. */
+  readonly loadReport: LoadReport | undefined;
+  private readonly augment: Augment | null;
+  private readonly tta: TTAView[] | undefined;
 
   /** Builds everything; nothing runs on the GPU until the first step (which traces). */
   constructor(options: Partial<SessionOptions>, pool: InMemoryDataset, config: TrainerConfig = {}) {
@@ -139,7 +149,18 @@ export class Trainer {
     this.progressMs = config.progressMs;
     const watch = this.stopOnNonFinite;
     seedRng(o.seed);
-    this.model = buildModel(o, config.input ?? FASHION_MNIST_INPUT);
+    const input = config.input ?? FASHION_MNIST_INPUT;
+    this.model = buildModel(o, input);
+    const transfer = config.transfer ?? {};
+    try {
+      this.loadReport = prepareModel(this.model, transfer);
+    } catch (e) {
+      this.model.dispose();
+      throw e;
+    }
+    const aug = trainingAugment(transfer, o.seed, [input.size, input.size]);
+    this.augment = aug;
+    this.tta = transfer.tta;
     this.optimizer = buildOptimizer(this.model.parameters(), o, this.stepsPerEpoch);
     const rt = this.optimizer.rt;
     this.metrics = new MetricAccumulator(rt);
@@ -147,7 +168,8 @@ export class Trainer {
     this.stats = stats;
     this.step = compile((x: Tensor, y: Tensor) => {
       this.optimizer.zeroGrad();
-      const logits = stats ? stats.forward(x) : this.model.forward(x);
+      const seen = aug ? aug.forward(x) : x;
+      const logits = stats ? stats.forward(seen) : this.model.forward(seen);
       const loss = G.crossEntropy(logits, y);
       this.metrics.add(loss, logits, y);
       if (watch) watchLoss('session', loss);
@@ -210,7 +232,8 @@ export class Trainer {
   /** Mean loss and accuracy in eval mode (the model goes back to training mode after). */
   evaluate(data: InMemoryDataset, batchSize = 256): Promise<{ loss: number; accuracy: number; samples: number }> {
     this.checkAlive('evaluate');
-    return evaluate(this.model, data, { batchSize });
+    // With TTA each image is several views: a batch holds as many images as fit in batchSize views.
+    return evaluate(this.model, data, { batchSize: this.tta ? Math.max(1, Math.floor(batchSize / this.tta.length)) : batchSize, tta: this.tta });
   }
 
   /** Base learning rate (the schedule's η₀) from the next step on. */
@@ -302,6 +325,7 @@ export class Trainer {
     this.disposed = true;
     this.step.dispose();
     this.stats?.dispose();
+    this.augment?.dispose();
     this.metrics.dispose();
     this.optimizer.dispose();
     this.model.dispose();
@@ -321,6 +345,7 @@ export class Trainer {
 
   private beginEpoch(): void {
     this.model.train();
+    this.augment?.train();
     this.metrics.reset();
     this.batches = this.loader.batches(this.epochIndex);
     if (this.stopOnNonFinite) resetStepCounter(this.optimizer.rt);

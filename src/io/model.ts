@@ -26,12 +26,29 @@ export interface LoadModelOptions {
   strict?: boolean;
   /** File name for error messages. */
   name?: string;
+  /**
+   * Skip (and report) entries whose shape differs from the module's, e.g. a classifier head with another
+   * number of classes, instead of refusing the file. Needs `strict: false`.
+   */
+  skipMismatched?: boolean;
+}
+
+/** What a load did, by PyTorch name (PyTorch's `missing_keys` / `unexpected_keys`, plus shape mismatches). */
+export interface LoadReport {
+  loaded: string[];
+  /** The module's entries the file did not provide (left as they were). */
+  missing: string[];
+  /** The file's entries the module does not have. */
+  unexpected: string[];
+  /** Entries present on both sides with different shapes (`skipMismatched`), as `name: file [..] vs module [..]`. */
+  mismatched: string[];
 }
 
 export interface LoadedModel {
   /** Entries under `optimizer.`, prefix removed, for the optimizer to load. */
   optimizerState: Map<string, { shape: number[]; data: AnyTypedArray }>;
   metadata: Record<string, string>;
+  report: LoadReport;
 }
 
 /** Integer tensors are written as I64, PyTorch's integer type (BatchNorm's `num_batches_tracked`). */
@@ -81,7 +98,9 @@ export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelO
   const own = module.stateDict();
   const state = new Map<string, AnyTypedArray>();
   const optimizerState = new Map<string, { shape: number[]; data: AnyTypedArray }>();
-  const unexpected: string[] = [];
+  const unexpected: string[] = [], mismatched: string[] = [];
+  const strict = options.strict ?? true;
+  if (options.skipMismatched && strict) throw new ArgumentError(op, 'skipMismatched needs strict: false (skipped entries are missing ones)');
   for (const [name, t] of file.tensors) {
     if (name.startsWith(OPTIMIZER_PREFIX)) {
       optimizerState.set(name.slice(OPTIMIZER_PREFIX.length), { shape: t.shape, data: tensorValues(t, name) });
@@ -92,7 +111,12 @@ export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelO
       unexpected.push(name);
       continue;
     }
-    if (t.shape.length !== dst.shape.length || t.shape.some((d, i) => d !== dst.shape[i])) throw new ShapeError(op, [dst.shape, t.shape], `${name}: the file's shape must match the module's`);
+    const sameShape = t.shape.length === dst.shape.length && t.shape.every((d, i) => d === dst.shape[i]);
+    if (!sameShape && options.skipMismatched) {
+      mismatched.push(`${name}: file [${t.shape.join(', ')}] vs module [${dst.shape.join(', ')}]`);
+      continue;
+    }
+    if (!sameShape) throw new ShapeError(op, [dst.shape, t.shape], `${name}: the file's shape must match the module's`);
     const values = convertForLoad(op, name, t.dtype, tensorValues(t, name), dst.dtype);
     if (dst.dtype === 'u32' && values instanceof Int32Array) {
       const negative = values.findIndex((v) => v < 0);
@@ -104,11 +128,14 @@ export function loadModel(module: Module, bytes: Uint8Array, options: LoadModelO
       state.set(name, new Int32Array(values.buffer));
     } else state.set(name, values);
   }
-  const strict = options.strict ?? true;
+  const missing = [...own.keys()].filter((k) => !state.has(k));
   if (strict) {
-    const missing = [...own.keys()].filter((k) => !state.has(k));
     if (missing.length || unexpected.length) throw new ArgumentError(op, `missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
   }
   module.loadStateDict(state, strict);
-  return { optimizerState, metadata: file.metadata };
+  // In the module's order (PyTorch's), whatever order the file lists its tensors in.
+  const order = [...own.keys()];
+  const byModule = (a: string, b: string) => order.indexOf(a.split(':')[0]!) - order.indexOf(b.split(':')[0]!);
+  mismatched.sort(byModule);
+  return { optimizerState, metadata: file.metadata, report: { loaded: [...state.keys()].sort(byModule), missing, unexpected, mismatched } };
 }

@@ -10,6 +10,8 @@ import { summarize, type ModelSummary, type SummarizableStep } from './summary.j
  */
 export abstract class Module {
   training = true;
+  /** Kept in eval mode whatever `train()` says (batch norm statistics fixed by `freeze`). */
+  private evalLocked = false;
   private readonly ownParams = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
@@ -128,13 +130,20 @@ export abstract class Module {
   }
 
   train(mode = true): this {
-    this.training = mode;
+    this.training = mode && !this.evalLocked;
     for (const m of this.children.values()) m.train(mode);
     return this;
   }
 
   eval(): this {
     return this.train(false);
+  }
+
+  /** Keeps this module (not its children) in eval mode while locked; after unlocking, the next `train()` applies. */
+  lockEval(locked: boolean): this {
+    this.evalLocked = locked;
+    if (locked) this.training = false;
+    return this;
   }
 
   /** Frees every parameter and buffer. */
@@ -178,13 +187,45 @@ export class Sequential extends Module {
   onLayerOutput: LayerOutputHook | null = null;
   private fusionEnabled = true;
   private plan: Module[] | null = null;
-  /** Index in `layers` of each module of `plan`. */
+  /** Layer index of each plan entry (a fused pair: its first layer's). */
   private planIndex: number[] = [];
 
   constructor(...layers: Module[]) {
     super();
     this.layers = layers;
     layers.forEach((m, i) => this.registerModule(String(i), m));
+  }
+
+  /**
+   * Puts `module` in place of layer `index` (PyTorch's `model[i] = module`; negative counts from the end),
+   * under the same name, so state-dict keys stay. Returns the layer taken out (not disposed).
+   */
+  replace(index: number, module: Module): Module {
+    const i = this.layerIndex('Sequential.replace', index);
+    const old = this.layers[i]!;
+    this.layers[i] = module;
+    this.registerModule(String(i), module);
+    this.plan = null;
+    return old;
+  }
+
+  /** Adds a layer at the end (PyTorch's `append`), named by its position. */
+  append(module: Module): this {
+    this.registerModule(String(this.layers.length), module);
+    this.layers.push(module);
+    this.plan = null;
+    return this;
+  }
+
+  /** Layer `index` (negative counts from the end). */
+  at(index: number): Module {
+    return this.layers[this.layerIndex('Sequential.at', index)]!;
+  }
+
+  private layerIndex(op: string, index: number): number {
+    const n = this.layers.length;
+    if (!Number.isInteger(index) || index < -n || index >= n) throw new ArgumentError(op, `no layer ${index}: this Sequential has ${n} layers (indices 0…${n - 1}, or −${n}…−1 from the end)`);
+    return index < 0 ? n + index : index;
   }
 
   get fusion(): boolean {
@@ -207,6 +248,32 @@ export class Sequential extends Module {
       if (hook) {
         const index = this.planIndex[i]!, next = this.planIndex[i + 1] ?? this.layers.length;
         hook(y, { index, module: plan[i]!, fused: next > index + 1 ? this.layers[index + 1]! : null });
+      }
+    }
+    return y;
+  }
+
+  /**
+   * The output of layer `upTo` (inclusive; negative counts from the end): the layers before it run as in
+   * `forward` (fused), and a layer fused with the one after the cut runs without that activation.
+   */
+  forwardTo(x: Tensor, upTo: number): Tensor {
+    const last = this.layerIndex('Sequential.forwardTo', upTo);
+    const plan = this.executionPlan();
+    let y = x;
+    for (let k = 0; k < plan.length && this.planIndex[k]! <= last; k++) {
+      const m = plan[k]!, i = this.planIndex[k]!;
+      const fusedPast = (this.planIndex[k + 1] ?? this.layers.length) > i + 1 && i === last;
+      if (!fusedPast) {
+        y = m.forward(y);
+        continue;
+      }
+      const target = m as Module & FusionTarget;
+      target.tryFuse(IDENTITY);
+      try {
+        y = m.forward(y);
+      } finally {
+        target.tryFuse(this.layers[i + 1]!);
       }
     }
     return y;

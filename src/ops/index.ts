@@ -14,3 +14,5 @@ export * from './dropout.js';
 export * from './activation.js';
 export * from './loss.js';
 export * from './metrics.js';
+export * from './augment.js';
+export * from './neighbors.js';

@@ -11,9 +11,10 @@ import {
 } from './config.js';
 import type { LrSchedule } from './schedules.js';
 import { stepFaultBinding } from '../ops/step-fault.js';
+import { resolveParamGroups, updateRuns, type ParamsOrGroups, type ResolvedGroups, type UpdateRun } from './param-groups.js';
 import { FILL_WORKGROUP, fillKernel } from '../../kernels/fill.js';
 import { GRAD_NORM_PASS, gradNormKernel, gradNormWorkgroups } from '../../kernels/grad-norm.js';
-import { HYPER_BYTES, OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
+import { OPTIMIZER_WORKGROUP, optimizerHyper, optimizerKernel, optimizerSpecialization } from '../../kernels/optimizer.js';
 
 export interface OptimizerOptions {
   /** Learning rate as a function of the step (src/optim/schedules.ts); the optimizer's `lr` is its base. */
@@ -38,8 +39,9 @@ const BLOCK = 256;
  * A fused optimizer: one kernel updates every parameter and its state in a single dispatch over a
  * ParamArena (plus one or two for gradient clipping), whatever the number of parameters.
  *
- * Parameters: either all the parameters of one ParamArena (what a Module allocates), or tensors outside
- * any arena, which the optimizer packs into its own arena once — the tensors keep their identity but
+ * Parameters: either parameters of one ParamArena (all of them, or some without gradient clipping: the
+ * others are left out like frozen ones), or tensors outside any arena, which the optimizer packs into its
+ * own arena once — the tensors keep their identity but
  * their storage moves there, so forward kernels read the arena directly.
  *
  * Gradients: `step()` copies each parameter's `.grad` (a separate tensor made by autodiff) into the
@@ -49,6 +51,12 @@ const BLOCK = 256;
  * whose `.grad` is null or already reads the arena is not copied. Unlike PyTorch, which skips parameters
  * without a gradient, such a parameter is updated with whatever its gradient view holds (zeros after
  * `zeroGrad()`).
+ *
+ * Parameter groups (PyTorch's param_groups) and frozen parameters (`requireGrad(false)`, `freeze`):
+ * the update runs over each stretch of consecutive trainable parameters of one group, with that group's
+ * hyperparameters — one dispatch per stretch (one in all without groups or frozen parameters). A frozen
+ * parameter is not updated at all (no weight decay either) and costs nothing; which parameters are frozen
+ * is read at each `step()`, so a compiled step fixes it when it is traced.
  */
 export class Optimizer {
   readonly rt: Runtime;
@@ -56,13 +64,20 @@ export class Optimizer {
   readonly arena: ParamArena;
   schedule: LrSchedule | null;
   readonly maxGradNorm: number | null;
-  private baseLr: number;
+  /** Each group's resolved hyperparameters; `config` is group 0's. */
+  readonly groupConfigs: readonly OptimConfig[];
+  /** Group of params[i]. */
+  private readonly groupOf: readonly number[];
+  private readonly baseLrs: number[];
   private steps = 0;
+  /** The update's stretches for the current frozen set (`runsKey`: one flag per arena parameter). */
+  private runs: UpdateRun[] = [];
+  private runsKey = '';
   /** Arena index of params[i]. */
   private readonly index: readonly number[];
   private readonly slotNames: readonly (string | null)[];
   private readonly slots: readonly (ArenaBuffer | null)[];
-  /** [0, 256): the Hyper struct; [256, 512): the gradient norm. */
+  /** One 256-byte Hyper block per run (at most one per parameter), then the gradient norm. */
   private readonly aux: GPUBuffer;
   /** Upload targets copied into aux in command order (queue.writeBuffer would overtake pending commands). */
   private readonly ring: GPUBuffer[];
@@ -71,7 +86,7 @@ export class Optimizer {
   private readonly placeholder: GPUBuffer;
   private readonly partials: GPUBuffer | null;
   private readonly norm: Tensor | null;
-  private readonly updateBindings: Record<string, BufferRange>;
+  private readonly normOffset: number;
   private readonly specialization: Specialization;
   private disposed = false;
   /** zeroGrad() was called: parameters reaching step() without a gradient get a zeroed gradient view. */
@@ -79,8 +94,11 @@ export class Optimizer {
   /** Built with momentum > 0: its kernel variant keeps a momentum buffer, so momentum may change freely. */
   private readonly hadMomentum: boolean;
 
-  constructor(readonly name: string, params: readonly Tensor[], readonly config: OptimConfig, options: OptimizerOptions = {}) {
+  constructor(readonly name: string, input: readonly Tensor[] | ResolvedGroups, readonly config: OptimConfig, options: OptimizerOptions = {}) {
+    const groups: ResolvedGroups = 'configs' in input ? input : { params: input, configs: [config], groupOf: input.map(() => 0) };
+    const params = groups.params;
     if (params.length === 0) throw new ArgumentError(name, 'needs at least one parameter');
+    if (params.every((p) => p.frozen)) throw new ArgumentError(name, `all ${params.length} parameters are frozen (requireGrad(false) or freeze()): nothing to train; unfreeze some, or give the optimizer only trainable ones`);
     const rt = params[0]!.rt;
     const clip = options.clipGradNorm;
     if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new ArgumentError(name, `clipGradNorm must be a positive number, got ${clip}`);
@@ -91,46 +109,50 @@ export class Optimizer {
     } else {
       const arena = homes[0]?.arena;
       const index = homes.map((h, i) => (h && h.arena === arena && arena.params[h.index] === params[i] ? h.index : -1));
-      if (!arena || index.includes(-1) || new Set(index).size !== arena.params.length || index.length !== arena.params.length) {
-        throw new ArgumentError(name, 'parameters must be either all the parameters of one ParamArena (the update runs over the whole arena), or tensors outside any arena');
+      if (!arena || index.includes(-1) || new Set(index).size !== index.length) {
+        throw new ArgumentError(name, 'parameters must be either parameters of one ParamArena (a model\'s), each once, or tensors outside any arena');
+      }
+      // The global norm runs over the whole gradient buffer: it must hold only this optimizer's gradients.
+      if (clip !== undefined && index.length !== arena.params.length) {
+        throw new ArgumentError(name, `clipGradNorm needs all ${arena.params.length} parameters of the arena (got ${index.length}); pass them all and freeze the ones not to train`);
       }
       this.arena = arena;
       this.index = index;
     }
     this.rt = rt;
     this.params = [...params];
-    this.baseLr = config.lr;
+    this.groupConfigs = groups.configs;
+    this.groupOf = groups.groupOf;
+    this.baseLrs = groups.configs.map((c) => c.lr);
     this.hadMomentum = config.momentum > 0;
     this.schedule = options.schedule ?? null;
     this.maxGradNorm = clip ?? null;
     this.slotNames = stateSlots(config);
     const init = config.kind === 'adagrad' ? config.initialAccumulatorValue : 0;
     this.slots = this.slotNames.map((n) => (n ? this.arena.newSlot(init) : null));
-    this.aux = rt.allocate(name, 2 * BLOCK);
-    this.ring = Array.from({ length: RING_SLOTS }, () => rt.allocate(name, BLOCK));
+    this.normOffset = params.length * BLOCK;
+    this.aux = rt.allocate(name, this.normOffset + BLOCK);
+    this.ring = Array.from({ length: RING_SLOTS }, () => rt.allocate(name, this.normOffset));
     this.placeholder = rt.allocate(name, 3 * BLOCK);
     const n4 = this.arena.totalElements / 4;
     const workgroups = gradNormWorkgroups(n4);
     this.partials = clip !== undefined && workgroups > 1 ? rt.allocate(name, workgroups * BYTES_PER_ELEMENT) : null;
-    this.norm = clip !== undefined ? keep(new Tensor(new Storage(rt, this.aux, BYTES_PER_ELEMENT, BLOCK, false), [], 'f32')) : null;
+    this.norm = clip !== undefined ? keep(new Tensor(new Storage(rt, this.aux, BYTES_PER_ELEMENT, this.normOffset, false), [], 'f32')) : null;
     this.specialization = optimizerSpecialization(config, clip !== undefined);
-    const free = (k: number) => this.slots[k]?.range ?? { buffer: this.placeholder, offset: k * BLOCK, size: BLOCK };
-    this.updateBindings = {
-      params: this.arena.paramBuffer.range,
-      grads: this.arena.gradBuffer.range,
-      s1: free(0),
-      s2: free(1),
-      s3: free(2),
-      h: { buffer: this.aux, offset: 0, size: BLOCK },
-      grad_norm: { buffer: this.aux, offset: BLOCK, size: BLOCK },
-      // A pending step fault (bad GPU label, watched non-finite loss) skips the update (src/ops/step-fault.ts).
-      fault: stepFaultBinding(rt),
-    };
+    // Now rather than in the first step(), which a compiled step would replay.
+    this.planRuns(name);
   }
 
-  /** The learning rate the next step will use. */
+  /** The learning rate the next step will use (group 0's; `groupLr(g)` for the others). */
   get lr(): number {
-    return this.schedule ? this.schedule(this.steps, this.baseLr) : this.baseLr;
+    return this.groupLr(0);
+  }
+
+  /** Group g's learning rate for the next step (its own base lr through the schedule). */
+  groupLr(g: number): number {
+    const base = this.baseLrs[g];
+    if (base === undefined) throw new ArgumentError(this.name, `no parameter group ${g} (there are ${this.baseLrs.length})`);
+    return this.schedule ? this.schedule(this.steps, base) : base;
   }
 
   /** Updates made so far. */
@@ -138,10 +160,13 @@ export class Optimizer {
     return this.steps;
   }
 
-  /** Sets the base learning rate (the schedule's η₀ when there is one). */
-  setLr(lr: number): void {
+  /** Sets the base learning rate (the schedule's η₀ when there is one) of one group, or of every group. */
+  setLr(lr: number, group?: number): void {
     if (!(lr >= 0 && Number.isFinite(lr))) throw new ArgumentError(this.name, `invalid lr: ${lr}`);
-    this.baseLr = lr;
+    if (group !== undefined && this.baseLrs[group] === undefined) throw new ArgumentError(this.name, `no parameter group ${group} (there are ${this.baseLrs.length})`);
+    this.baseLrs.forEach((_, g) => {
+      if (group === undefined || group === g) this.baseLrs[g] = lr;
+    });
   }
 
   /**
@@ -160,8 +185,11 @@ export class Optimizer {
       if (c.momentum === 0 && h.momentum > 0 && !this.hadMomentum) throw new ArgumentError(op, `momentum ${h.momentum} on an optimizer built without momentum needs another kernel: build a new ${this.name} with momentum`);
     }
     if (h.weightDecay !== undefined && !(h.weightDecay >= 0 && Number.isFinite(h.weightDecay))) throw new ArgumentError(op, `weightDecay must be a non-negative number, got ${h.weightDecay}`);
-    if (h.momentum !== undefined) c.momentum = h.momentum;
-    if (h.weightDecay !== undefined) c.weightDecay = h.weightDecay;
+    // Every parameter group takes the new values (PyTorch: setting them on each of optimizer.param_groups).
+    for (const g of this.groupConfigs) {
+      if (h.momentum !== undefined) g.momentum = h.momentum;
+      if (h.weightDecay !== undefined) g.weightDecay = h.weightDecay;
+    }
   }
 
   /**
@@ -184,16 +212,17 @@ export class Optimizer {
     this.params.forEach((p, i) => {
       const g = p.grad;
       const view = this.arena.grads[this.index[i]!]!;
-      if (!g || g.storage === view.storage) return;
+      if (!g || g.storage === view.storage || p.frozen) return;
       if (g.dtype !== 'f32' || g.size !== p.size) throw new ArgumentError(op, `parameter ${i} of shape [${p.shape.join(', ')}] has a ${g.dtype} gradient of shape [${g.shape.join(', ')}]`);
       copies.push([g.buffer(op), view.buffer(op), g.size * BYTES_PER_ELEMENT]);
     });
     const rt = this.rt;
+    this.planRuns(op);
     if (this.zeroPending) {
       this.zeroPending = false;
       // Usually every parameter has a gradient to copy and nothing needs zeroing.
       this.params.forEach((p, i) => {
-        if (p.grad) return;
+        if (p.grad || p.frozen) return;
         const view = this.arena.grads[this.index[i]!]!.buffer(op);
         rt.dispatch({ op, kernel: fillKernel, bindings: { out: view, p: Uint32Array.of(view.size / BYTES_PER_ELEMENT, 0) }, workgroups: Math.ceil(view.size / BYTES_PER_ELEMENT / FILL_WORKGROUP) });
       });
@@ -211,11 +240,42 @@ export class Optimizer {
       this.steps++;
       return this.hyperWords();
     });
-    const n4 = this.arena.totalElements / 4;
-    if (this.norm) this.encodeGradNorm(op, n4);
-    rt.dispatch({
-      op, kernel: optimizerKernel, bindings: this.updateBindings, workgroups: Math.ceil(n4 / OPTIMIZER_WORKGROUP),
-      specialize: this.specialization,
+    if (this.norm) this.encodeGradNorm(op, this.arena.totalElements / 4);
+    const bytes = (r: UpdateRun, b: GPUBuffer): BufferRange => ({ buffer: b, offset: r.offset * BYTES_PER_ELEMENT, size: r.elements * BYTES_PER_ELEMENT });
+    this.runs.forEach((r, k) => {
+      const slot = (s: number) => (this.slots[s] ? bytes(r, this.slots[s].buffer) : { buffer: this.placeholder, offset: s * BLOCK, size: BLOCK });
+      rt.dispatch({
+        op, kernel: optimizerKernel, workgroups: Math.ceil(r.elements / 4 / OPTIMIZER_WORKGROUP), specialize: this.specialization,
+        bindings: {
+          params: bytes(r, this.arena.paramBuffer.buffer), grads: bytes(r, this.arena.gradBuffer.buffer), s1: slot(0), s2: slot(1), s3: slot(2),
+          h: { buffer: this.aux, offset: k * BLOCK, size: BLOCK }, grad_norm: { buffer: this.aux, offset: this.normOffset, size: BLOCK },
+          // A pending step fault (bad GPU label, watched non-finite loss) skips the update (src/ops/step-fault.ts).
+          fault: stepFaultBinding(rt),
+        },
+      });
+    });
+  }
+
+  /**
+   * The update's runs for the parameters trainable now (arena parameters of no group of this optimizer are
+   * left out like frozen ones). With clipping, a parameter frozen since the last plan has its gradient view
+   * zeroed once, so the global gradient norm (over the whole arena) counts only trainable parameters.
+   */
+  private planRuns(op: string): void {
+    const groupAt = this.arena.params.map(() => -1);
+    this.params.forEach((p, i) => {
+      if (!p.frozen) groupAt[this.index[i]!] = this.groupOf[i]!;
+    });
+    const key = groupAt.join(',');
+    if (key === this.runsKey) return;
+    if (groupAt.every((g) => g < 0)) throw new ArgumentError(op, 'every parameter is frozen (requireGrad(false) or freeze()): nothing to train');
+    this.runsKey = key;
+    this.runs = updateRuns(groupAt, this.arena.offsets, this.arena.totalElements);
+    if (!this.norm) return;
+    this.params.forEach((p, i) => {
+      if (!p.frozen) return;
+      const view = this.arena.grads[this.index[i]!]!.buffer(op);
+      this.rt.dispatch({ op, kernel: fillKernel, bindings: { out: view, p: Uint32Array.of(view.size / BYTES_PER_ELEMENT, 0) }, workgroups: Math.ceil(view.size / BYTES_PER_ELEMENT / FILL_WORKGROUP) });
     });
   }
 
@@ -293,10 +353,15 @@ export class Optimizer {
     return name === 'momentum_buffer' && this.config.kind === 'sgd' && this.steps === 0;
   }
 
-  /** The Hyper words of the step just counted in `steps`. */
+  /** The Hyper blocks (one per run, 256 bytes apart) of the step just counted in `steps`. */
   private hyperWords(): Uint32Array {
-    const lr = this.schedule ? this.schedule(this.steps - 1, this.baseLr) : this.baseLr;
-    return optimizerHyper(this.config, this.steps, lr, this.maxGradNorm ?? 0, this.arena.totalElements / 4);
+    const words = new Uint32Array((this.runs.length * BLOCK) / 4);
+    this.runs.forEach((r, k) => {
+      const base = this.baseLrs[r.group]!;
+      const lr = this.schedule ? this.schedule(this.steps - 1, base) : base;
+      words.set(optimizerHyper(this.groupConfigs[r.group]!, this.steps, lr, this.maxGradNorm ?? 0, r.elements / 4), (k * BLOCK) / 4);
+    });
+    return words;
   }
 
   /**
@@ -307,13 +372,14 @@ export class Optimizer {
   private uploadHyper(op: string, words: Uint32Array, produce: () => Uint32Array): void {
     const rt = this.rt, slot = this.ring[this.ringNext]!;
     this.ringNext = (this.ringNext + 1) % RING_SLOTS;
-    rt.upload(op, { buffer: slot, offset: 0, size: BLOCK }, words, produce);
-    rt.copy(op, slot, this.aux, HYPER_BYTES, 0, 0);
+    rt.upload(op, { buffer: slot, offset: 0, size: words.byteLength }, words, produce);
+    // The whole upload (a compiled step then writes it straight into aux instead of copying).
+    rt.copy(op, slot, this.aux, words.byteLength, 0, 0);
   }
 
   private encodeGradNorm(op: string, n4: number): void {
     const grads = this.arena.gradBuffer.range;
-    const out = { buffer: this.aux, offset: BLOCK, size: BLOCK };
+    const out = { buffer: this.aux, offset: this.normOffset, size: BLOCK };
     if (!this.partials) {
       this.rt.dispatch({ op, kernel: gradNormKernel, bindings: { x: grads, out, p: Uint32Array.of(n4) }, workgroups: 1, specialize: { PASS: `${GRAD_NORM_PASS.only}u` } });
       return;
@@ -327,35 +393,40 @@ export class Optimizer {
 
 /** torch.optim.SGD: plain, momentum (with dampening) or Nesterov. */
 export class SGD extends Optimizer {
-  constructor(params: readonly Tensor[], options: SGDOptions & OptimizerOptions) {
-    super('SGD', params, sgdConfig(options), options);
+  constructor(params: ParamsOrGroups<SGDOptions>, options: SGDOptions & OptimizerOptions) {
+    const groups = resolveParamGroups('SGD', params, options, (o) => sgdConfig(o));
+    super('SGD', groups, groups.configs[0]!, options);
   }
 }
 
 /** torch.optim.Adagrad. */
 export class AdaGrad extends Optimizer {
-  constructor(params: readonly Tensor[], options: AdaGradOptions & OptimizerOptions = {}) {
-    super('AdaGrad', params, adagradConfig(options), options);
+  constructor(params: ParamsOrGroups<AdaGradOptions>, options: AdaGradOptions & OptimizerOptions = {}) {
+    const groups = resolveParamGroups('AdaGrad', params, options, (o) => adagradConfig(o));
+    super('AdaGrad', groups, groups.configs[0]!, options);
   }
 }
 
 /** torch.optim.RMSprop, with momentum and centered variants. */
 export class RMSProp extends Optimizer {
-  constructor(params: readonly Tensor[], options: RMSPropOptions & OptimizerOptions = {}) {
-    super('RMSProp', params, rmspropConfig(options), options);
+  constructor(params: ParamsOrGroups<RMSPropOptions>, options: RMSPropOptions & OptimizerOptions = {}) {
+    const groups = resolveParamGroups('RMSProp', params, options, (o) => rmspropConfig(o));
+    super('RMSProp', groups, groups.configs[0]!, options);
   }
 }
 
 /** torch.optim.Adam (L2 weight decay added to the gradient). */
 export class Adam extends Optimizer {
-  constructor(params: readonly Tensor[], options: AdamOptions & OptimizerOptions = {}) {
-    super('Adam', params, adamConfig(options), options);
+  constructor(params: ParamsOrGroups<AdamOptions>, options: AdamOptions & OptimizerOptions = {}) {
+    const groups = resolveParamGroups('Adam', params, options, (o) => adamConfig(o));
+    super('Adam', groups, groups.configs[0]!, options);
   }
 }
 
 /** torch.optim.AdamW (decoupled weight decay, default 1e-2). */
 export class AdamW extends Optimizer {
-  constructor(params: readonly Tensor[], options: AdamOptions & OptimizerOptions = {}) {
-    super('AdamW', params, adamConfig(options, true), options);
+  constructor(params: ParamsOrGroups<AdamOptions>, options: AdamOptions & OptimizerOptions = {}) {
+    const groups = resolveParamGroups('AdamW', params, options, (o) => adamConfig(o, true));
+    super('AdamW', groups, groups.configs[0]!, options);
   }
 }

@@ -11,6 +11,8 @@ import { tidy, type Tensor } from '../tensor.js';
 import { tensor } from '../ops/creation.js';
 import { NonFiniteLossError, resetStepCounter, watchLoss } from '../ops/step-fault.js';
 import { checkOptimizerOwnsModel } from './fit-checks.js';
+import type { TTAView } from '../augment/views.js';
+import { ttaLogits } from './tta.js';
 import { MetricAccumulator } from './metrics.js';
 import { ProgressPace } from './progress-pace.js';
 import { restoreSnapshot, snapshot, type Snapshot } from './snapshot.js';
@@ -110,6 +112,8 @@ export interface FitOptions {
    * model keeps the weights of the last finite step, and no checkpoint of that epoch is written.
    */
   stopOnNonFinite?: boolean;
+  /** Applied to each training batch inside the compiled step (e.g. `augment([...])`), never to validation. */
+  augment?: Module;
 }
 
 export interface FitResult {
@@ -144,7 +148,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   const sampleShape = train.sampleShape;
   const trainStep = (x: Tensor, y: Tensor) => {
     optimizer.zeroGrad();
-    const logits = model.forward(x);
+    const logits = model.forward(opts.augment ? opts.augment.forward(x) : x);
     const loss = lossFn(logits, y);
     metrics.add(loss, logits, y);
     if (opts.stopOnNonFinite) watchLoss('fit', loss);
@@ -171,6 +175,7 @@ export async function fit(model: Module, train: InMemoryDataset, opts: FitOption
   try {
     for (epoch = initialEpoch + 1; epoch <= opts.epochs; epoch++) {
       model.train();
+      opts.augment?.train();
       metrics.reset();
       if (opts.stopOnNonFinite) resetStepCounter(rt);
       const start = performance.now();
@@ -262,6 +267,8 @@ async function checkpointBytes(model: Module, optimizer: Optimizer, m: EpochMetr
 export interface EvaluateOptions {
   batchSize?: number;
   loss?: LossFn;
+  /** Test-time augmentation: average the softmax outputs over these views (`ttaLogits`). */
+  tta?: readonly TTAView[];
 }
 
 /** Mean loss and accuracy over a dataset in eval mode (no autodiff), one compiled step per batch shape. */
@@ -274,7 +281,7 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   if (data.length === 0) throw new ArgumentError('evaluate', 'the data set is empty');
   const metrics = new MetricAccumulator(first.rt);
   const step = compile((x: Tensor, y: Tensor) => noGrad(() => {
-    const logits = model.forward(x);
+    const logits = opts.tta ? ttaLogits(model, x, opts.tta) : model.forward(x);
     const loss = lossFn(logits, y);
     metrics.add(loss, logits, y);
     return loss;
@@ -293,8 +300,12 @@ export async function evaluate(model: Module, data: InMemoryDataset, opts: Evalu
   }
 }
 
-/** Class scores (logits) for a batch of samples in eval mode. */
-export function predict(model: Module, x: Tensor): Tensor {
+/**
+ * Class scores (logits) for a batch of samples in eval mode; with `tta`, the log of the softmax outputs
+ * averaged over the views, from one batched pass.
+ */
+export function predict(model: Module, x: Tensor, opts: { tta?: readonly TTAView[] } = {}): Tensor {
+  if (opts.tta) return ttaLogits(model, x, opts.tta);
   const wasTraining = model.training;
   model.eval();
   try {

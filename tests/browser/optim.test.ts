@@ -292,12 +292,15 @@ describe('optimizer API', () => {
     expect(new SGD([tensor([1])], { lr: 1, momentum: 0.9 }).state().buffers).toEqual({});
   });
 
-  it('takes an existing arena whole and refuses partial or mixed parameter lists', () => {
+  it('takes an existing arena (whole, or part of it without clipping) and refuses mixed parameter lists', () => {
     const arena = new ParamArena(rt, [[2], [3]]);
     const opt = new SGD([arena.params[1]!, arena.params[0]!], { lr: 1 });
     expect(opt.arena).toBe(arena);
-    expect(() => new SGD([arena.params[0]!], { lr: 1 })).toThrow(ArgumentError);
-    expect(() => new SGD([arena.params[0]!, arena.params[1]!, tensor([1])], { lr: 1 })).toThrow(/all the parameters of one ParamArena/);
+    // Part of an arena: the others are left out like frozen parameters (PyTorch: an optimizer over some of a model's parameters).
+    expect(new SGD([arena.params[0]!], { lr: 1 }).arena).toBe(arena);
+    expect(() => new SGD([arena.params[0]!], { lr: 1, clipGradNorm: 1 })).toThrow(/clipGradNorm needs all 2 parameters/);
+    expect(() => new SGD([arena.params[0]!, arena.params[1]!, tensor([1])], { lr: 1 })).toThrow(/parameters of one ParamArena/);
+    expect(() => new SGD([arena.params[0]!, arena.params[0]!], { lr: 1 })).toThrow(ArgumentError);
     expect(() => new Adam([tensor([1])], { clipGradNorm: -1 })).toThrow(/clipGradNorm/);
   });
 });

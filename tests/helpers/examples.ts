@@ -99,6 +99,22 @@ export const exampleChecks: Record<string, (logged: unknown[][]) => void> = {
     expect(minLoss).toBeGreaterThan(1e-7);
     expect(minLoss).toBeLessThanOrEqual(10);
   },
+  transfer(logged) {
+    expect(logged).toHaveLength(4);
+    expect(logged[0]![0]).toEqual(['11.weight: file [10, 84] vs module [5, 84]', '11.bias: file [10] vs module [5]']);
+    const accuracy = logged[1]![0] as number;
+    expect(accuracy * 10).toBeCloseTo(Math.round(accuracy * 10), 6);   // a share of 10 images
+    expect(logged[2]).toEqual([1e-4, 1e-2]);
+    const [shape, scores] = logged[3]! as [number[], Float32Array];
+    expect(shape).toEqual([2, 8]);
+    for (let q = 0; q < 2; q++) {
+      for (let j = 0; j < 8; j++) {
+        const v = scores[q * 8 + j]!;
+        expect(Math.abs(v)).toBeLessThanOrEqual(1 + 1e-5);                   // cosine similarities
+        if (j > 0) expect(v).toBeLessThanOrEqual(scores[q * 8 + j - 1]! + 1e-6); // best first
+      }
+    }
+  },
   node(logged) {
     expect(logged).toHaveLength(2);
     expect(String(logged[0]![0]).length).toBeGreaterThan(0);
