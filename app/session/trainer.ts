@@ -154,8 +154,8 @@ export class Trainer {
     const transfer = config.transfer ?? {};
     try {
       this.loadReport = prepareModel(this.model, transfer);
-    } catch (e) {
-      this.model.dispose();
+      } catch (e) {
+      this.model.dispose();   // a bad layer index, a file that does not fit, nothing left to train
       throw e;
     }
     const aug = trainingAugment(transfer, o.seed, [input.size, input.size]);
