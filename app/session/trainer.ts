@@ -154,14 +154,14 @@ export class Trainer {
     const transfer = config.transfer ?? {};
     try {
       this.loadReport = prepareModel(this.model, transfer);
-      } catch (e) {
+      this.optimizer = buildOptimizer(this.model.parameters(), o, this.stepsPerEpoch);
+    } catch (e) {
       this.model.dispose();   // a bad layer index, a file that does not fit, nothing left to train
       throw e;
     }
     const aug = trainingAugment(transfer, o.seed, [input.size, input.size]);
     this.augment = aug;
     this.tta = transfer.tta;
-    this.optimizer = buildOptimizer(this.model.parameters(), o, this.stepsPerEpoch);
     const rt = this.optimizer.rt;
     this.metrics = new MetricAccumulator(rt);
     const stats = config.stats ? new StepStats(this.model, this.optimizer, config.stats === true ? {} : config.stats) : null;
