@@ -30,7 +30,7 @@ describe('Trainer', () => {
     const rng = new Rng();
     const steps: StepReport[] = [];
     const epochs: number[] = [];
-    const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'sgd', lr: 0.1, batchSize: 17, epochs: 3, subset: 0, valFraction: 0.2, seed: rng.int(1, 0, 1000)[0]! }, blobs(rng, 101), {
+    const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'sgd', lr: 0.3, batchSize: 17, epochs: 3, subset: 0, valFraction: 0.2, seed: rng.int(1, 0, 1000)[0]! }, blobs(rng, 101), {
       input, lossEvery: 1, stats: { bins: 5 }, onStep: (s) => steps.push(s), onEpoch: (e) => void epochs.push(e.epoch),
     });
     try {
@@ -40,7 +40,7 @@ describe('Trainer', () => {
       expect(await t.stepBatches(2)).toBeNull();
       await t.flush();
       expect(steps.map((s) => [s.step, s.epoch, s.batch, s.batches])).toEqual([[1, 1, 1, 5], [2, 1, 2, 5]]);
-      expect(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0 && s.lr === 0.1)).toBe(true);
+      expect(steps.every((s) => Number.isFinite(s.loss) && s.loss > 0 && s.lr === 0.3)).toBe(true);
       expect(await t.readStats()).toBeNull();
       t.requestStats();
       // The rest of epoch 1 stops at its end (not 10 batches), and validates.
@@ -63,7 +63,8 @@ describe('Trainer', () => {
       expect(t.done).toBe(true);
       expect(await t.stepBatches(1)).toBeNull();
       expect(history[2]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
-      expect(history[2]!.valAcc).toBeGreaterThan(0.9);
+      // Chance is 1/3. At lr 0.1, 15 SGD steps left some inits at 0.7–0.9 (TEST_SEED=66, 321); 0.3 learns the blobs.
+      expect(history[2]!.valAcc).toBeGreaterThanOrEqual(0.9);
       // One plan for the full batches, one for the last (81 = 4 × 17 + 13).
       expect(t.step.plans).toBe(2);
     } finally {
