@@ -89,3 +89,22 @@ fn philox4x32_10(counter: vec4u, key: vec2u) -> vec4u {
   }
   return c;
 }
+
+// The top 24 bits of a Philox word as a float in [0, 1).
+fn to_unit(x: u32) -> f32 { return f32(x >> 8u) * (1.0 / 16777216.0); }
+
+// Four samples from one Philox block: dist 0 uniform a + (b - a) * U[0, 1), dist 1 normal a + b * N(0, 1)
+// (Box-Muller on the pairs (x, y) and (z, w)); the random and random-stream kernels share it.
+fn philox_sample(bits: vec4u, dist: u32, a: f32, b: f32) -> vec4f {
+  if (dist == 1u) {
+    // u1 in (0, 1] keeps log finite.
+    let u1a = to_unit(bits.x) + (1.0 / 16777216.0);
+    let u1b = to_unit(bits.z) + (1.0 / 16777216.0);
+    let ra = sqrt(-2.0 * log(u1a));
+    let rb = sqrt(-2.0 * log(u1b));
+    let ta = 6.283185307179586 * to_unit(bits.y);
+    let tb = 6.283185307179586 * to_unit(bits.w);
+    return a + b * vec4f(ra * cos(ta), ra * sin(ta), rb * cos(tb), rb * sin(tb));
+  }
+  return a + (b - a) * vec4f(to_unit(bits.x), to_unit(bits.y), to_unit(bits.z), to_unit(bits.w));
+}

@@ -5,13 +5,8 @@ struct Params { n: u32, seed_lo: u32, seed_hi: u32, stream: u32, dist: u32, a: f
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<uniform> p: Params;
 
-const DIST_UNIFORM: u32 = 0u;  // a + (b - a) * U[0, 1)
-const DIST_NORMAL: u32 = 1u;   // a + b * N(0, 1), Box-Muller
-
-// philox4x32_10 is in shaders/prelude.wgsl (shared with dropout).
-
-// 24 random bits → float in [0, 1).
-fn to_unit(x: u32) -> f32 { return f32(x >> 8u) * (1.0 / 16777216.0); }
+// p.dist: 0 uniform a + (b - a) * U[0, 1), 1 normal a + b * N(0, 1); philox4x32_10 and philox_sample are in
+// shaders/prelude.wgsl (shared with dropout and the random-stream kernel).
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -19,19 +14,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let base = t * 4u;
   if (base >= p.n) { return; }
   let bits = philox4x32_10(vec4u(t, p.stream, 0u, 0u), vec2u(p.seed_lo, p.seed_hi));
-  var v: vec4f;
-  if (p.dist == DIST_NORMAL) {
-    // u1 in (0, 1] keeps log finite.
-    let u1a = to_unit(bits.x) + (1.0 / 16777216.0);
-    let u1b = to_unit(bits.z) + (1.0 / 16777216.0);
-    let ra = sqrt(-2.0 * log(u1a));
-    let rb = sqrt(-2.0 * log(u1b));
-    let ta = 6.283185307179586 * to_unit(bits.y);
-    let tb = 6.283185307179586 * to_unit(bits.w);
-    v = p.a + p.b * vec4f(ra * cos(ta), ra * sin(ta), rb * cos(tb), rb * sin(tb));
-  } else {
-    v = p.a + (p.b - p.a) * vec4f(to_unit(bits.x), to_unit(bits.y), to_unit(bits.z), to_unit(bits.w));
-  }
+  let v = philox_sample(bits, p.dist, p.a, p.b);
   for (var j = 0u; j < 4u; j++) {
     if (base + j < p.n) { out[base + j] = v[j]; }
   }

@@ -20,6 +20,7 @@ import type { TTAView } from '../../src/augment/views.js';
 import type { LoadReport } from '../../src/io/model.js';
 import type { Augment } from '../../src/nn/augment.js';
 import { prepareModel, trainingAugment, type TransferOptions } from './transfer.js';
+import type { EpochMetrics } from '../../src/report/training.js';
 import { ProgressPace } from '../../src/train/progress-pace.js';
 import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
 import type { ModelSummary } from '../../src/nn/summary.js';
@@ -42,18 +43,8 @@ export interface StepReport {
   samplesPerSec: number;
 }
 
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  /** NaN without a validation part (valFraction 0). */
-  valLoss: number;
-  valAcc: number;
-  /** Learning rate at the end of the epoch. */
-  lr: number;
-  samplesPerSec: number;
-  seconds: number;
-}
+/** An epoch's metrics (valLoss/valAcc NaN without a validation part), as the CLI's report keeps them. */
+export type EpochReport = EpochMetrics;
 
 export interface TrainerEvents {
   onStep?(r: StepReport): void;
