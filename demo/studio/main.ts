@@ -4,6 +4,8 @@ import { mountNav } from '../shared/nav.js';
 import { applyHiddenControls, readUrlState, writeUrlState } from '../shared/url-state.js';
 import { mountControls } from './controls.js';
 import type { DataInfo, FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
+import { configToSetup } from './search-config.js';
+import { mountSearchPanel } from './search-panel.js';
 import { deleteRun, listRuns, runLabel, saveRun, type RunRecord } from './runs.js';
 import { DEFAULT_SETUP, setupChange, setupProblems, type StudioSetup } from './setup.js';
 import { Curves, runColour } from './views/charts.js';
@@ -59,7 +61,8 @@ function start(): void {
 
   /** The setup the worker's current run was built with (live edits apply to it; others start a new run). */
   let built = setup;
-  mountControls($('controls'), setup, (next) => {
+  const controls = mountControls($('controls'), setup, changeSetup);
+  function changeSetup(next: StudioSetup): void {
     const change = setupChange(built, setup, next);
     setup = next;
     if (change === 'rebuild') built = next;
@@ -67,8 +70,21 @@ function start(): void {
     clearErrors('setup');
     if (change === 'rebuild') startNewRecord();
     send({ type: 'setup', setup });
-  });
+  }
   applyHiddenControls();
+
+  const search = mountSearchPanel($('search-panel'), {
+    start: (request) => { clearErrors('search'); send({ type: 'search', request }); },
+    pause: () => send({ type: 'search-pause' }),
+    resume: () => send({ type: 'search-resume' }),
+    stop: () => send({ type: 'search-stop' }),
+    // A trial's configuration into the controls and the URL: the same path as editing them by hand.
+    use: (config) => {
+      const next = configToSetup(setup, config);
+      controls.refresh(next);
+      changeSetup(next);
+    },
+  });
 
   function newRecord(s: StudioSetup): RunRecord {
     return { id: `${Date.now()}-${Math.random().toString(36).slice(2, 7)}`, label: runLabel(s), created: Date.now(), setup: s, steps: [], loss: [], epochs: [] };
@@ -227,6 +243,17 @@ function start(): void {
         $('data-info').dataset.loaded = m.message;
         showNotice(m.message);
         break;
+      case 'search-state':
+        // The device is free again: a refusal to train while the search ran no longer applies.
+        if (m.state === 'done' || m.state === 'stopped') clearErrors('search');
+        search.state(m.state, m.trials, m.finished, m.message);
+        break;
+      case 'search-point':
+        search.point(m.progress);
+        break;
+      case 'search-table':
+        search.table(m.rows);
+        break;
       case 'error':
         if (m.where === 'data') clearErrors('data');
         showError(m.where, m.message);
@@ -302,6 +329,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, setup: () => setup };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, setup: () => setup, searchCurves: () => search.curvePoints() };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

@@ -1,6 +1,7 @@
 // The typed messages between the Studio page (main thread: controls and drawing) and its worker (owns the WebGPU
 // device, the model and the training loop). Every view's numbers come from GPU buffers the worker reads back
 // asynchronously, only when the page asks for that view (as often as it redraws).
+import type { SearchProgress, SearchRequest, SearchRow, SearchState } from './search-config.js';
 import type { StudioSetup } from './setup.js';
 
 /** Files the user picked or dropped that are not safetensors: IDX files (gzip or plain), roles found by the worker. */
@@ -22,7 +23,12 @@ export type ToWorker =
   | { type: 'view'; view: ViewName }
   | { type: 'sanity' }
   | { type: 'download' }
-  | { type: 'load'; bytes: Uint8Array; name: string };
+  | { type: 'load'; bytes: Uint8Array; name: string }
+  /** A hyperparameter search on the current data and setup (training pauses; it cannot resume until the search ends). */
+  | { type: 'search'; request: SearchRequest }
+  | { type: 'search-pause' }
+  | { type: 'search-resume' }
+  | { type: 'search-stop' };
 
 export interface StepPoint { step: number; epoch: number; loss: number; lr: number; samplesPerSec: number; stepsPerSec: number }
 export interface EpochPoint { epoch: number; step: number; trainLoss: number; trainAcc: number; valLoss: number; valAcc: number; confusion: number[][] }
@@ -67,5 +73,10 @@ export type FromWorker =
   | { type: 'sanity'; results: SanityResult[]; running: boolean }
   | { type: 'weights'; bytes: Uint8Array; name: string }
   | { type: 'loaded'; name: string; message: string }
+  | { type: 'search-state'; state: SearchState; trials: number; finished: number; message?: string }
+  /** One validation of one trial, as it happens. */
+  | { type: 'search-point'; progress: SearchProgress }
+  /** The finished trials, sorted by the metric (diverged last), after each trial. */
+  | { type: 'search-table'; rows: SearchRow[] }
   /** A problem the user must see: where it happened and what to do. */
-  | { type: 'error'; where: 'webgpu' | 'data' | 'setup' | 'load' | 'training'; message: string };
+  | { type: 'error'; where: 'webgpu' | 'data' | 'setup' | 'load' | 'training' | 'search'; message: string };

@@ -5,6 +5,7 @@ import { loadSource, loadUserFiles, type StudioData } from './data.js';
 import { filterView, galleryView, statsView, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
+import { SearchControl, SearchStopped, runStudioSearch, searchConfigsOf, searchProblems } from './search-run.js';
 import { setupProblems, type StudioSetup } from './setup.js';
 import { StudioRun } from './trainer.js';
 
@@ -25,6 +26,10 @@ let ready: Promise<void> | null = null;
 const wanted = new Set<ViewName>();
 
 let busy: Promise<void> = Promise.resolve();
+/** The search holding the device, if any: training cannot start or step until it ends. */
+let search: SearchControl | null = null;
+const SEARCH_HOLDS_DEVICE = 'A hyperparameter search is using the GPU: stop it (or let it finish) before training.';
+
 /** Work asked for while the loop runs (downloads, sanity checks): done between two chunks of steps. */
 const tasks: (() => Promise<void>)[] = [];
 
@@ -174,6 +179,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   }
   switch (m.type) {
     case 'play':
+      if (search) { post({ type: 'error', where: 'search', message: SEARCH_HOLDS_DEVICE }); return; }
       if (!run || state === 'running' || run.done) return;
       state = 'running';
       run.resumeClock();
@@ -185,6 +191,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       state = 'paused';
       return;
     case 'step':
+      if (search) { post({ type: 'error', where: 'search', message: SEARCH_HOLDS_DEVICE }); return; }
       if (!run || state === 'running') return;
       serial(async () => {
         await advance(1);
@@ -234,6 +241,21 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
         post({ type: 'weights', bytes, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` }, [bytes.buffer]);
       });
       return;
+    case 'search':
+      startSearch(m.request);
+      return;
+    case 'search-pause':
+      search?.pause();
+      return;
+    case 'search-resume':
+      if (search?.isPaused) {
+        search.go();
+        post({ type: 'search-state', state: 'running', trials: searchTrials, finished: searchFinished });
+      }
+      return;
+    case 'search-stop':
+      search?.stop();
+      return;
     case 'load':
       state = 'paused';
       serial(async () => {
@@ -259,3 +281,40 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       return;
   }
 };
+
+let searchTrials = 0, searchFinished = 0;
+
+/** Starts a search after the training loop has paused (one of them holds the device at a time). */
+function startSearch(request: Extract<ToWorker, { type: 'search' }>['request']): void {
+  if (search) { post({ type: 'error', where: 'search', message: 'A search is already running: stop it first.' }); return; }
+  if (!setup || !data) { post({ type: 'error', where: 'search', message: 'The data is not loaded yet: wait for the Studio to be ready.' }); return; }
+  const problems = searchProblems(request, setup);
+  if (problems.length) { post({ type: 'error', where: 'search', message: `The search cannot start: ${problems.join('; ')}.` }); return; }
+  const wasTraining = state === 'running';
+  state = 'paused';
+  const control = (search = new SearchControl());
+  const s = setup, d = data;
+  const configs = searchConfigsOf(request, s.seed);
+  searchTrials = configs.length;
+  searchFinished = 0;
+  post({ type: 'search-state', state: 'running', trials: searchTrials, finished: 0, message: wasTraining ? 'training paused: the search uses the GPU' : undefined });
+  busy = busy.then(async () => {
+    status();
+    try {
+      const rows = await runStudioSearch(request, s, d, control, {
+        onPoint: (progress) => post({ type: 'search-point', progress }),
+        onTable: (table) => { searchFinished = table.length; post({ type: 'search-table', rows: table }); },
+        onPause: () => post({ type: 'search-state', state: 'paused', trials: searchTrials, finished: searchFinished }),
+      });
+      post({ type: 'search-state', state: 'done', trials: searchTrials, finished: rows.length });
+    } catch (err) {
+      if (err instanceof SearchStopped) post({ type: 'search-state', state: 'stopped', trials: searchTrials, finished: searchFinished });
+      else {
+        post({ type: 'search-state', state: 'failed', trials: searchTrials, finished: searchFinished, message: message(err) });
+        post({ type: 'error', where: 'search', message: `The search failed: ${message(err)}` });
+      }
+    } finally {
+      search = null;
+    }
+  });
+}

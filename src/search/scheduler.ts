@@ -35,7 +35,8 @@ export interface SearchMemory {
 
 export interface SchedulerHooks {
   onRunEnd(job: RunJob, run: TrialRun, seconds: number): Promise<void>;
-  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => void;
+  /** Awaited: a hook may hold the search between two segments (a pause); one that throws ends it, every run freed. */
+  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => unknown;
 }
 
 /** One step of each run, in one submit; the losses are freed once that submit is made. */
@@ -127,7 +128,7 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
       for (const a of [...active]) {
         const status = await a.run.validate();
         const point = a.run.history[a.run.history.length - 1];
-        if (point) hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
+        if (point) await hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
         if (status === 'running') continue;
         active.splice(active.indexOf(a), 1);
         try {

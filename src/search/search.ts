@@ -80,8 +80,11 @@ export interface TrainingSearchOptions {
   /** 'best' (default): only the best trial's weights; 'all': every trial's; 'none'. */
   keepWeights?: 'best' | 'all' | 'none';
   onTrialEnd?: (result: TrialResult, table: readonly TrialResult[]) => void;
-  /** Each validation of each run, as it happens. */
-  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => void;
+  /**
+   * Each validation of each run, as it happens. Awaited: a returned promise holds the search there (a pause);
+   * a throw ends the search (every run's GPU memory freed) and rejects it with that error.
+   */
+  onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => unknown;
   runtime?: Runtime;
 }
 

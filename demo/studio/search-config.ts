@@ -1,0 +1,54 @@
+// What a Studio search asks for and returns (page ↔ worker), and how a trial's configuration maps onto the Studio's
+// setup: the search's keys are the session option keys, so a trial is the run the Studio would make with them, and
+// "use this" is a plain setup change. Pure (no DOM, no GPU): the page, the worker and node tests share it.
+import type { ParamSpec, TrialConfig } from '../../src/search/space.js';
+import type { Monitor, TrialPoint } from '../../src/search/trial-run.js';
+import type { TrialStatus } from '../../src/search/search.js';
+import type { StudioSetup } from './setup.js';
+
+/** The session options a Studio search can vary. `hidden` is one width for every hidden layer of the MLP. */
+export const SEARCH_KEYS = ['lr', 'l2', 'momentum', 'dropout', 'optimizer', 'hidden', 'batchSize'] as const;
+export type SearchKey = (typeof SEARCH_KEYS)[number];
+
+export interface SearchRequest {
+  /** One range per searched key (log / uniform ranges, or a choice of values). */
+  space: Partial<Record<SearchKey, ParamSpec>>;
+  mode: 'random' | 'grid';
+  /** Configurations drawn (random search; a grid has as many as its combinations). */
+  trials: number;
+  budget: { unit: 'steps' | 'epochs'; n: number };
+  metric: Monitor;
+}
+
+/** One finished trial in the results table. */
+export interface SearchRow {
+  index: number;
+  config: TrialConfig;
+  status: TrialStatus;
+  /** The metric at the trial's best validation; NaN when it diverged. */
+  score: number;
+  steps: number;
+  seconds: number;
+}
+
+export type SearchState = 'running' | 'paused' | 'done' | 'stopped' | 'failed';
+
+export interface SearchProgress { index: number; config: TrialConfig; point: TrialPoint }
+
+/** The setup a trial's configuration describes: the Studio's setup with the trial's values in place. */
+export function configToSetup(base: StudioSetup, config: TrialConfig): StudioSetup {
+  const out: StudioSetup = { ...base, hidden: [...base.hidden] };
+  for (const [k, v] of Object.entries(config)) {
+    if (k === 'hidden') out.hidden = base.hidden.map(() => Number(v));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** The values a range can take at its ends (or each choice): what must be a valid setting before a search starts. */
+export function extremes(spec: ParamSpec): (number | string | boolean)[] {
+  return spec.kind === 'choice' ? [...spec.values] : [spec.min, spec.max];
+}
+
+/** Validations per trial the Studio asks for: enough points for a curve, few enough to stay cheap. */
+export const POINTS_PER_TRIAL = 8;
