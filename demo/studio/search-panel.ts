@@ -103,6 +103,42 @@ export function mountSearchPanel(root: HTMLElement, actions: {
   let histories = new Map<number, { config: TrialConfig; points: TrialPoint[] }>();
   const rowsBody = q<HTMLElement>('table.search-table tbody');
   const colour = (index: number) => RUN_COLORS[index % RUN_COLORS.length]!;
+  let finishedRows: SearchRow[] = [];
+  /** Higher is better: accuracy as is, loss negated; NaN last. */
+  const key = (score: number) => (Number.isNaN(score) ? -Infinity : metric === 'valAcc' ? score : -score);
+
+  /** Trials a stop cut short: their best validation so far, ranked among themselves after the finished ones. */
+  function unfinishedRows(): SearchRow[] {
+    const done = new Set(finishedRows.map((r) => r.index));
+    const out: SearchRow[] = [];
+    for (const [index, h] of histories) {
+      if (done.has(index)) continue;
+      const scores = h.points.map((p) => (metric === 'valAcc' ? p.valAcc : p.valLoss)).filter(Number.isFinite);
+      const score = scores.length ? (metric === 'valAcc' ? Math.max(...scores) : Math.min(...scores)) : NaN;
+      out.push({ index, config: h.config, status: 'done', score, steps: h.points.at(-1)?.step ?? 0, seconds: NaN });
+    }
+    return out.sort((a, b) => key(b.score) - key(a.score) || a.index - b.index);
+  }
+
+  function drawTable(unfinished: SearchRow[]): void {
+    const all = [...finishedRows.map((r) => ({ r, cut: false })), ...unfinished.map((r) => ({ r, cut: true }))];
+    rowsBody.replaceChildren(...all.map(({ r, cut }, rank) => {
+      const tr = document.createElement('tr');
+      tr.dataset.index = String(r.index);
+      tr.dataset.score = String(r.score);
+      tr.className = cut ? 'unfinished' : r.status;
+      const status = cut ? `stopped at step ${r.steps}` : r.status === 'diverged' ? '⚠ diverged' : r.status === 'stopped-early' ? 'stopped early' : 'done';
+      const score = Number.isNaN(r.score) ? '—' : metric === 'valAcc' ? `${(100 * r.score).toFixed(1)} %` : r.score.toFixed(4);
+      tr.innerHTML = `<td>${rank + 1}</td><td><span class="swatch" style="background:${colour(r.index)}"></span>#${r.index + 1}</td><td class="config"></td><td>${status}</td><td class="score">${score}</td><td>${r.steps}</td><td></td>`;
+      tr.querySelector('.config')!.textContent = formatConfig(r.config);
+      const use = document.createElement('button');
+      use.textContent = 'use this';
+      use.title = 'load this configuration into the controls (and the URL)';
+      use.onclick = () => actions.use(r.config);
+      tr.lastElementChild!.append(use);
+      return tr;
+    }));
+  }
 
   startBtn.onclick = () => {
     const req = request();
@@ -110,6 +146,7 @@ export function mountSearchPanel(root: HTMLElement, actions: {
     statusEl.classList.remove('bad');
     metric = req.metric;
     histories = new Map();
+    finishedRows = [];
     rowsBody.replaceChildren();
     chart?.destroy();
     const target = q<HTMLElement>('#search-chart');
@@ -131,6 +168,7 @@ export function mountSearchPanel(root: HTMLElement, actions: {
       stopBtn.disabled = !active;
       pauseBtn.textContent = paused ? 'Resume' : 'Pause';
       root.dataset.searchState = s;
+      if (s === 'stopped' || s === 'failed') drawTable(unfinishedRows());
       const words = { running: 'running', paused: 'paused', done: 'done', stopped: 'stopped', failed: 'failed' }[s];
       statusEl.textContent = `Search ${words}: ${finished} of ${trials} trials finished${message ? ` (${message})` : ''}.`;
     },
@@ -142,22 +180,8 @@ export function mountSearchPanel(root: HTMLElement, actions: {
       chart?.setRun(`trial-${index}`, { name: `#${index + 1}`, color: colour(index), curves: [{ label: formatConfig(config), x: h.points.map((p) => p.step), y: y.map((v) => (Number.isFinite(v) ? v : null)) }] });
     },
     table(rows) {
-      rowsBody.replaceChildren(...rows.map((r, rank) => {
-        const tr = document.createElement('tr');
-        tr.dataset.index = String(r.index);
-        tr.dataset.score = String(r.score);
-        tr.className = r.status;
-        const status = r.status === 'diverged' ? '⚠ diverged' : r.status === 'stopped-early' ? 'stopped early' : 'done';
-        const score = Number.isNaN(r.score) ? '—' : metric === 'valAcc' ? `${(100 * r.score).toFixed(1)} %` : r.score.toFixed(4);
-        tr.innerHTML = `<td>${rank + 1}</td><td><span class="swatch" style="background:${colour(r.index)}"></span>#${r.index + 1}</td><td class="config"></td><td>${status}</td><td class="score">${score}</td><td>${r.steps}</td><td></td>`;
-        tr.querySelector('.config')!.textContent = formatConfig(r.config);
-        const use = document.createElement('button');
-        use.textContent = 'use this';
-        use.title = 'load this configuration into the controls (and the URL)';
-        use.onclick = () => actions.use(r.config);
-        tr.lastElementChild!.append(use);
-        return tr;
-      }));
+      finishedRows = rows;
+      drawTable([]);
     },
     curvePoints() {
       return Object.fromEntries([...histories].map(([i, h]) => [i, h.points.length]));

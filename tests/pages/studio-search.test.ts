@@ -63,3 +63,61 @@ test('a search of 3 trials: a curve per trial, a sorted table, "use this" sets t
   expect(page.errors).toEqual([]);
   await page.close();
 }, 200_000);
+
+const rowsOf = (page: import('playwright').Page) => page.$$eval('table.search-table tbody tr', (trs) => trs.map((tr) => ({
+  index: Number((tr as HTMLElement).dataset.index), score: Number((tr as HTMLElement).dataset.score), config: tr.querySelector('.config')!.textContent!, status: tr.children[3]!.textContent!,
+})));
+const searchState = (page: import('playwright').Page) => page.evaluate(() => document.querySelector('#search-panel')?.getAttribute('data-search-state') ?? '');
+const totalPoints = (page: import('playwright').Page) => page.evaluate(() => Object.values((window as unknown as Debug).studioDebug.searchCurves()).reduce((a, b) => a + b, 0));
+
+test('grid search: a diverging learning rate is marked and ranked last; pause holds the search, stop ends it and frees the device', async () => {
+  const page = await app.open(SMALL);
+  await page.waitForFunction(() => document.body.dataset.state === 'paused', null, { timeout: 120_000 });
+  await page.click('#search summary');
+  // Grid of 2 learning rates on a log range: 0.01 and 1e6 (SGD at 1e6 overflows within a few steps).
+  await page.selectOption('[name=search-mode]', 'grid');
+  await page.fill('[name=search-grid]', '2');
+  await page.fill('[name=search-lr-min]', '0.01');
+  await page.fill('[name=search-lr-max]', '1000000');
+  await page.fill('[name=search-budget]', '12');
+  await page.selectOption('[name=search-unit]', 'steps');
+  await page.click('#search-start');
+  await page.waitForFunction(() => document.querySelector('#search-panel')?.getAttribute('data-search-state') === 'done', null, { timeout: 120_000 });
+  const rows = await rowsOf(page);
+  expect(rows.map((r) => r.config)).toEqual(['lr=0.01', 'lr=1000000']);
+  expect(rows[0]!.status).toBe('done');
+  expect(rows[1]!.status).toContain('diverged');
+  expect(await page.locator('table.search-table tbody tr.diverged td.score').textContent()).toBe('—');
+
+  // A long random search: pause holds it (no new points), resume goes on, stop ends it before every trial ran.
+  await page.selectOption('[name=search-mode]', 'random');
+  await page.fill('[name=search-lr-max]', '0.5');
+  await page.fill('[name=search-trials]', '8');
+  await page.fill('[name=search-budget]', '120');
+  await page.click('#search-start');
+  await page.waitForFunction(() => Object.keys((window as unknown as Debug).studioDebug.searchCurves()).length > 0, null, { timeout: 60_000 });
+  await page.click('#search-pause');
+  await page.waitForFunction(() => document.querySelector('#search-panel')?.getAttribute('data-search-state') === 'paused', null, { timeout: 60_000 });
+  const held = await totalPoints(page);
+  await page.waitForTimeout(1500);
+  expect(await totalPoints(page)).toBe(held);
+  await page.click('#search-pause'); // now "Resume"
+  await page.waitForFunction((n) => Object.values((window as unknown as Debug).studioDebug.searchCurves()).reduce((a, b) => a + b, 0) > n, held, { timeout: 60_000 });
+  await page.click('#search-stop');
+  await page.waitForFunction(() => document.querySelector('#search-panel')?.getAttribute('data-search-state') === 'stopped', null, { timeout: 60_000 });
+  // Finished trials first, then those the stop cut short (each with its best validation so far), never all 8.
+  const after = await rowsOf(page);
+  const cut = after.filter((r) => r.status.startsWith('stopped at step'));
+  expect(cut.length).toBeGreaterThan(0);
+  expect(after.length).toBeLessThan(8);
+  expect(after.slice(-cut.length)).toEqual(cut);
+  for (const r of cut) expect(Number.isFinite(r.score)).toBe(true);
+  expect(await page.locator('#search-start').isEnabled()).toBe(true);
+  // The device is free: training runs again.
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 2, null, { timeout: 60_000 });
+  expect(await searchState(page)).toBe('stopped');
+  await screenshot(page, 'studio-search-stopped');
+  expect(page.errors).toEqual([]);
+  await page.close();
+}, 200_000);
