@@ -8,7 +8,7 @@ import { buildOptimizer } from '../../app/session/optimizer.js';
 import { resolveOptions } from '../../app/session/options.js';
 import { splitData } from '../../app/session/trainer.js';
 import type { StudioData } from './data.js';
-import { POINTS_PER_TRIAL, configToSetup, extremes, type SearchProgress, type SearchRequest, type SearchRow } from './search-config.js';
+import { POINTS_PER_TRIAL, configToSetup, type SearchProgress, type SearchRequest, type SearchRow } from './search-config.js';
 import { sessionOptions, type StudioSetup } from './setup.js';
 
 export class SearchStopped extends Error {
@@ -35,34 +35,6 @@ export class SearchControl {
     }
     if (this.stopped) throw new SearchStopped();
   }
-}
-
-/** What is wrong with the request for this setup, one message per problem ([] when it can start). */
-export function searchProblems(req: SearchRequest, setup: StudioSetup): string[] {
-  const out: string[] = [];
-  const keys = Object.keys(req.space);
-  if (!keys.length) out.push('pick at least one hyperparameter to search');
-  if (req.mode === 'random' && !(Number.isInteger(req.trials) && req.trials >= 1 && req.trials <= 64)) out.push(`trials must be an integer from 1 to 64, got ${req.trials}`);
-  if (!(Number.isInteger(req.budget.n) && req.budget.n >= 1)) out.push(`the budget must be a positive whole number of ${req.budget.unit}, got ${req.budget.n}`);
-  if (setup.valFraction === 0) out.push('trials are scored on the validation split: set the validation fraction above 0');
-  if (keys.length && req.mode === 'grid') {
-    try {
-      const n = gridConfigs(req.space as TrainingSearchOptions['space']).length;
-      if (n > 64) out.push(`the grid has ${n} combinations; at most 64 (fewer grid points or values)`);
-    } catch (e) {
-      out.push((e as Error).message.replace(/^gridSearch: /, ''));
-    }
-  }
-  for (const [k, spec] of Object.entries(req.space)) {
-    for (const v of extremes(spec!)) {
-      try {
-        resolveOptions(sessionOptions(configToSetup(setup, { [k]: v })));
-      } catch (e) {
-        out.push(`${k} = ${String(v)}: ${(e as Error).message.replace(/^session: /, '')}`);
-      }
-    }
-  }
-  return out;
 }
 
 export const toRow = (r: TrialResult): SearchRow => ({ index: r.index, config: r.config, status: r.status, score: r.score, steps: r.steps, seconds: r.seconds });

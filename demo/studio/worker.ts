@@ -5,7 +5,8 @@ import { loadSource, loadUserFiles, type StudioData } from './data.js';
 import { filterView, galleryView, statsView, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
-import { SearchControl, SearchStopped, runStudioSearch, searchConfigsOf, searchProblems } from './search-run.js';
+import { searchProblems } from './search-config.js';
+import { SearchControl, SearchStopped, runStudioSearch, searchConfigsOf } from './search-run.js';
 import { setupProblems, type StudioSetup } from './setup.js';
 import { StudioRun } from './trainer.js';
 
