@@ -4,6 +4,7 @@ import type { InMemoryDataset } from '../../src/data/loader.js';
 import { seed as seedRng } from '../../src/ops/creation.js';
 import { findLr, type LrFinderResult } from '../../src/search/lr-finder.js';
 import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
 import { buildOptimizer } from './optimizer.js';
 import { resolveOptions, type SessionOptions } from './options.js';
 import { splitData } from './trainer.js';
@@ -17,12 +18,15 @@ export async function findSessionLr(options: Partial<SessionOptions>, pool: InMe
   const { train } = splitData(pool, o);
   seedRng(o.seed);
   const model = buildModel(o, input);
+  let optimizer: Optimizer | undefined;
   try {
     return await findLr(model, train, {
       minLr: 1e-6, maxLr: 1, steps, batchSize: o.batchSize, seed: o.seed,
-      optimizer: (params) => buildOptimizer(params, o, steps),
+      optimizer: (params) => (optimizer = buildOptimizer(params, o, steps)),
     });
   } finally {
-    model.dispose();
+    // findLr disposed the optimizer; the arena it packed the parameters into goes with the model.
+    if (optimizer) optimizer.disposeWithModel(model);
+    else model.dispose();
   }
 }

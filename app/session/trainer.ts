@@ -318,8 +318,7 @@ export class Trainer {
     this.stats?.dispose();
     this.augment?.dispose();
     this.metrics.dispose();
-    this.optimizer.dispose();
-    this.model.dispose();
+    this.optimizer.disposeWithModel(this.model);
   }
 
   private dropoutLayers(): Dropout[] {

@@ -182,8 +182,7 @@ export class Classifier {
   dispose(): void {
     this.trainStep.dispose();
     this.evalStep.dispose();
-    this.optimizer.dispose();
-    this.model.dispose();
+    this.optimizer.disposeWithModel(this.model);
   }
 
   /** Logits, and each hidden layer's output (after its activation, before dropout). */

@@ -73,7 +73,6 @@ export async function runSanityChecks(setup: StudioSetup, train: InMemoryDataset
       detail: `training accuracy ${(100 * r.accuracy).toFixed(1)} %, loss ${fmt(r.loss, 4)} after ${r.epochs} full-batch steps with ${setup.optimizer} lr ${setup.lr}`,
     });
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    optimizer.disposeWithModel(model);
   }
 }

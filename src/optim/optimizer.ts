@@ -93,6 +93,11 @@ export class Optimizer {
   private zeroPending = false;
   /** Built with momentum > 0: its kernel variant keeps a momentum buffer, so momentum may change freely. */
   private readonly hadMomentum: boolean;
+  /**
+   * The optimizer packed the parameters into an arena of its own (they were in none): the model's parameters
+   * now live in it, so it goes with them — `disposeWithModel(model)` frees optimizer, model and arena at once.
+   */
+  readonly ownsArena: boolean;
 
   constructor(readonly name: string, input: readonly Tensor[] | ResolvedGroups, readonly config: OptimConfig, options: OptimizerOptions = {}) {
     const groups: ResolvedGroups = 'configs' in input ? input : { params: input, configs: [config], groupOf: input.map(() => 0) };
@@ -103,7 +108,8 @@ export class Optimizer {
     const clip = options.clipGradNorm;
     if (clip !== undefined && !(clip > 0 && Number.isFinite(clip))) throw new ArgumentError(name, `clipGradNorm must be a positive number, got ${clip}`);
     const homes = params.map((p) => ParamArena.of(p));
-    if (homes.every((h) => h === undefined)) {
+    this.ownsArena = homes.every((h) => h === undefined);
+    if (this.ownsArena) {
       this.arena = new ParamArena(rt, params);
       this.index = params.map((_, i) => i);
     } else {
@@ -339,6 +345,16 @@ export class Optimizer {
     for (const s of this.slots) if (s) this.arena.freeSlot(s);
     this.norm?.dispose();
     for (const b of [this.aux, ...this.ring, this.placeholder, this.partials]) if (b) this.rt.release(b);
+  }
+
+  /**
+   * Disposes the optimizer, `model` and, when the optimizer built it, the arena the model's parameters were
+   * packed into (model.dispose() alone leaves that arena's buffers in use).
+   */
+  disposeWithModel(model: { dispose(): void }): void {
+    this.dispose();
+    model.dispose();
+    if (this.ownsArena) this.arena.dispose();
   }
 
   private checkAlive(op: string): void {

@@ -205,7 +205,6 @@ export class TrialRun {
     this.snap?.dispose();
     this.step.dispose();
     this.metrics.dispose();
-    this.optimizer.dispose();
-    this.model.dispose();
+    this.optimizer.disposeWithModel(this.model);
   }
 }

@@ -72,6 +72,23 @@ describe('Trainer', () => {
     }
   });
 
+  it('gives back every buffer when disposed (model, optimizer and the arena its parameters live in)', async () => {
+    const rng = new Rng();
+    const make = () => new Trainer({ model: 'mlp', hidden: [9], optimizer: 'adam', batchSize: 17, epochs: 1, subset: 0, valFraction: 0.2, seed: 1 }, blobs(rng, 40), { input, stats: true });
+    const warm = make();   // pipelines, uniforms and the step-fault record are made once per runtime
+    await warm.stepBatches(1);
+    await warm.flush();
+    warm.dispose();
+    const before = rt.memory().inUseBytes;
+    for (let i = 0; i < 3; i++) {
+      const t = make();
+      await t.stepBatches(2);
+      await t.flush();
+      t.dispose();
+    }
+    expect(rt.memory().inUseBytes - before).toBe(0);
+  });
+
   it('changes lr, l2, momentum and dropout live, on the same compiled step, and refuses what needs a new session', async () => {
     const rng = new Rng();
     const t = new Trainer({ model: 'mlp', hidden: [7], dropout: 0.3, optimizer: 'momentum', lr: 0.05, momentum: 0.9, batchSize: 8, epochs: 1, subset: 0, valFraction: 0 }, blobs(rng, 40), { input });
