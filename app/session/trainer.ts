@@ -20,7 +20,7 @@ import type { TTAView } from '../../src/augment/views.js';
 import type { LoadReport } from '../../src/io/model.js';
 import type { Augment } from '../../src/nn/augment.js';
 import { prepareModel, trainingAugment, type TransferOptions } from './transfer.js';
-import type { EpochMetrics } from '../../src/report/training.js';
+import type { EpochMetrics, StepLoss } from '../../src/report/training.js';
 import { ProgressPace } from '../../src/train/progress-pace.js';
 import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
 import type { ModelSummary } from '../../src/nn/summary.js';
@@ -28,18 +28,9 @@ import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
 import { buildOptimizer } from './optimizer.js';
 import { replanKeys, resolveOptions, USES_MOMENTUM, type SessionOptions } from './options.js';
 
-/** A training loss read back from the GPU. */
-export interface StepReport {
-  /** Updates made so far in the run (1 after the first batch). */
-  step: number;
-  epoch: number;
-  /** Batch within the epoch, 1-based. */
-  batch: number;
-  batches: number;
-  loss: number;
-  /** Learning rate that step used. */
-  lr: number;
-  /** This epoch's samples per second up to this batch, measured when its loss came back (the GPU had finished it). */
+/** A training loss read back from the GPU (step and batch from 1), with this epoch's samples per second up to that
+ * batch, measured when its loss came back (the GPU had finished it). */
+export interface StepReport extends StepLoss {
   samplesPerSec: number;
 }
 
