@@ -3,8 +3,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
-
-export const FASHION_MNIST_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+import { FASHION_MNIST_FILES } from '../src/data/fashion-mnist.js';
 
 export function fashionMnistFiles(dir: string): Plugin {
   return {

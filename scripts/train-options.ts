@@ -5,8 +5,7 @@ import {
   DEFAULT_LR, DEFAULT_OPTIONS, flagOf, MODEL_KINDS, OPTION_KEYS, OPTIMIZER_KINDS, parseOptionValue, resolveOptions, SCHEDULE_KINDS,
   type ModelKind, type SessionOptions,
 } from '../app/session/options.js';
-import { FASHION_MNIST_DIR } from '../src/data/fashion-mnist.js';
-import { FASHION_MNIST_FILES } from './fashion-mnist-files.js';
+import { FASHION_MNIST_DIR, FASHION_MNIST_FILES } from '../src/data/fashion-mnist.js';
 import { readFileSync } from 'node:fs';
 import { parseAugmentSpec, parseLayerList, parseTtaSpec } from '../src/augment/spec.js';
 import type { TransferOptions } from '../app/session/transfer.js';
@@ -140,8 +139,8 @@ export function checkDataDir(dir: string | undefined, given: string | undefined,
       ? `Fashion-MNIST not found: ${folder} does not exist (apt-get install -y dataset-fashion-mnist, or give --data DIR)`
       : `${origin}: no such folder (${folder})`);
   }
-  const missing = DATA_FILES.filter((f) => !exists(path.join(folder, f)));
-  if (missing.length) throw new UsageError(`${origin}: ${folder} lacks ${missing.join(', ')} (it needs the four Fashion-MNIST files ${DATA_FILES.join(', ')})`);
+  const missing = FASHION_MNIST_FILES.filter((f) => !exists(path.join(folder, f)));
+  if (missing.length) throw new UsageError(`${origin}: ${folder} lacks ${missing.join(', ')} (it needs the four Fashion-MNIST files ${FASHION_MNIST_FILES.join(', ')})`);
 }
 
 export interface Cli {
@@ -175,8 +174,6 @@ function flags() {
   } as const;
 }
 
-/** The four Fashion-MNIST files a data folder must hold (as Debian's dataset-fashion-mnist installs them). */
-export const DATA_FILES = FASHION_MNIST_FILES;
 
 export function parseCli(argv: string[], root: string): Cli | 'help' {
   const values = parseFlags(argv, flags());

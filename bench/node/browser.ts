@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
+import { CHROMIUM_ARGS } from '../../scripts/chromium.js';
 import type { BenchReport } from '../suite/types.js';
 import { machineInfo, outDir, writeReport } from './common.js';
 
@@ -21,8 +22,7 @@ if (!existsSync(executablePath)) {
  * features turn off Chromium's 100 µs quantization of timestamp queries, which the GPU-time profile reads.
  */
 const args = [
-  '--enable-unsafe-webgpu', '--enable-webgpu-developer-features', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', '--headless=new',
+  ...CHROMIUM_ARGS, '--enable-webgpu-developer-features', '--headless=new',
   ...(process.env.CHROMIUM_ARGS ? process.env.CHROMIUM_ARGS.split(' ') : []),
 ];
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_MS || 45 * 60_000);

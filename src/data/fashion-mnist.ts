@@ -20,6 +20,9 @@ const FILES = {
   test: { images: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz', n: 10000 },
 } as const;
 
+/** The four files of the data set, as Debian's package installs them (training images, labels; test images, labels). */
+export const FASHION_MNIST_FILES: readonly string[] = [FILES.train.images, FILES.train.labels, FILES.test.images, FILES.test.labels];
+
 export interface FashionMNISTSplit {
   /** Pixels 0–255, row-major [n, 1, 28, 28]. */
   images: Uint8Array;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runTraining } from '../../scripts/train-main.js';
-import { checkDataDir, DATA_FILES, parseCli, UsageError } from '../../scripts/train-options.js';
+import { checkDataDir, parseCli, UsageError } from '../../scripts/train-options.js';
+import { FASHION_MNIST_FILES } from '../../src/data/fashion-mnist.js';
 
 const root = '/repo';
 
@@ -99,7 +100,7 @@ describe('npm run train argument errors name the flag and what was expected', ()
 
 describe('the data folder is checked before anything starts', () => {
   const files = (present: string[]) => (f: string) => present.includes(f);
-  const all = ['/d', ...DATA_FILES.map((f) => path.join('/d', f))];
+  const all = ['/d', ...FASHION_MNIST_FILES.map((f) => path.join('/d', f))];
 
   it('accepts a folder with the four files', () => {
     expect(() => checkDataDir('/d', 'd', files(all))).not.toThrow();
