@@ -35,6 +35,12 @@ export interface SearchMemory {
 
 export interface SchedulerHooks {
   onRunEnd(job: RunJob, run: TrialRun, seconds: number): Promise<void>;
+  /**
+   * A job no longer worth training (another fold of its configuration diverged): a queued one is not started
+   * (`onRunSkipped`), an active one is abandoned at its next validation (status 'abandoned', then `onRunEnd`).
+   */
+  abandon?: (job: RunJob) => boolean;
+  onRunSkipped?: (job: RunJob) => Promise<void>;
   /** Awaited: a hook may hold the search between two segments (a pause); one that throws ends it, every run freed. */
   onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => unknown;
 }
@@ -94,12 +100,21 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
   const active: { job: RunJob; run: TrialRun; start: number }[] = [];
   const feeds = new FeedSet(rt, limits.dataSeed);
   const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() });
+  /** The next queued job worth training (skipping those `abandon` rules out), or undefined. */
+  const next = async (): Promise<RunJob | undefined> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      if (!hooks.abandon?.(job)) return job;
+      await hooks.onRunSkipped?.(job);
+    }
+    return undefined;
+  };
 
   const baseline = rt.memory().inUseBytes;
   try {
     // The first trial alone, one step, to measure what a trial holds; then the bound.
-    if (queue.length) {
-      start(queue.shift()!);
+    const first = await next();
+    if (first) {
+      start(first);
       round(rt, active.map((a) => a.run), feeds);
       await rt.sync();
       memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - baseline);
@@ -109,8 +124,15 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
     }
     while (active.length || queue.length) {
       // Trials of different sizes (a width in the space): the bound follows the largest average seen.
-      while (queue.length && active.length < memory.concurrency && (active.length + 1) * memory.perTrialBytes <= memoryBudget) start(queue.shift()!);
-      if (!active.length) start(queue.shift()!);
+      while (queue.length && active.length < memory.concurrency && (active.length + 1) * memory.perTrialBytes <= memoryBudget) {
+        const job = await next();
+        if (job) start(job);
+      }
+      if (!active.length) {
+        const job = await next();
+        if (!job) break;
+        start(job);
+      }
       // One segment: every active run steps up to its next validation; rounds interleave the runs.
       const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
       let pending: Promise<void> | null = null;
@@ -126,8 +148,9 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
       memory.peakInUseBytes = Math.max(memory.peakInUseBytes, inUse);
       memory.perTrialBytes = Math.max(memory.perTrialBytes, Math.round((inUse - baseline) / active.length));
       for (const a of [...active]) {
-        const status = await a.run.validate();
-        const point = a.run.history[a.run.history.length - 1];
+        // Abandoned: its validation would be wasted, and its weights are never reported.
+        const status = hooks.abandon?.(a.job) ? (a.run.status = 'abandoned') : await a.run.validate();
+        const point = status === 'abandoned' ? undefined : a.run.history[a.run.history.length - 1];
         if (point) await hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
         if (status === 'running') continue;
         active.splice(active.indexOf(a), 1);

@@ -4,7 +4,7 @@ import { kFold, splitTrainVal, type InMemoryDataset } from '../data/loader.js';
 import type { LossFn } from '../train/fit.js';
 import { gridConfigs, randomConfigs, type SearchSpace, type TrialConfig } from './space.js';
 import { runTrials, type RunJob, type SearchMemory } from './scheduler.js';
-import type { Monitor, RunSettings, TrialPoint } from './trial-run.js';
+import type { Monitor, RunSettings, RunStatus, TrialPoint } from './trial-run.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { Tensor } from '../tensor.js';
@@ -19,7 +19,10 @@ export interface TrialResult {
   status: TrialStatus;
   /** The metric: the best validation's (mean over folds with k-fold); NaN when the trial diverged. */
   score: number;
-  /** Each fold's score (one entry with a holdout split). */
+  /**
+   * Each fold's score (one entry with a holdout split). With k-fold, once one fold diverges the configuration's
+   * other folds stop (or never start): their scores are NaN and their steps are those they took.
+   */
   foldScores: number[];
   /** Validations of each fold's run, in order (the curves to plot). */
   history: TrialPoint[][];
@@ -172,41 +175,54 @@ export async function searchConfigs(configs: TrialConfig[], opts: Omit<TrainingS
   };
   const keep = opts.keepWeights ?? 'best';
   const jobs: RunJob[] = configs.flatMap((config, index) => splits.map((s, fold) => ({ index, fold, config, seed: seed + index, train: s.train, val: s.val })));
-  const perConfig = configs.map(() => ({ runs: [] as { fold: number; score: number; status: TrialStatus; history: TrialPoint[]; steps: number; seconds: number; weights?: Uint8Array }[] }));
+  type FoldRun = { fold: number; score: number; status: RunStatus; history: TrialPoint[]; steps: number; seconds: number; weights?: Uint8Array };
+  const perConfig = configs.map(() => ({ runs: [] as FoldRun[], diverged: false }));
   const table: TrialResult[] = [];
   let bestWeights: { score: number; bytes: Uint8Array } | null = null;
   const better = (a: number, b: number) => (metric === 'valAcc' ? a > b : a < b);
 
+  /** A fold's run has ended (or was skipped); once every fold of its configuration has, the trial's row. */
+  const record = (job: RunJob, run: FoldRun) => {
+    const config = perConfig[job.index]!, runs = config.runs;
+    if (run.status === 'diverged') config.diverged = true;
+    runs.push(run);
+    if (runs.length < splits.length) return;
+    runs.sort((a, b) => a.fold - b.fold);
+    const diverged = config.diverged;
+    const result: TrialResult = {
+      index: job.index, config: job.config,
+      status: diverged ? 'diverged' : runs.some((r) => r.status === 'stopped-early') ? 'stopped-early' : 'done',
+      score: diverged ? NaN : runs.reduce((s, r) => s + r.score, 0) / runs.length,
+      foldScores: runs.map((r) => (r.status === 'abandoned' ? NaN : r.score)), history: runs.map((r) => r.history),
+      steps: runs.reduce((s, r) => s + r.steps, 0), seconds: runs.reduce((s, r) => s + r.seconds, 0),
+    };
+    if (keep === 'all') result.weights = runs.find((r) => r.weights)?.weights;
+    if (keep === 'best' && !diverged) {
+      // The trial's best fold's weights stand for it.
+      const withWeights = runs.filter((r) => r.weights).sort((a, b) => (better(a.score, b.score) ? -1 : 1));
+      const candidate = withWeights[0];
+      if (candidate && (!bestWeights || better(result.score, bestWeights.score))) bestWeights = { score: result.score, bytes: candidate.weights! };
+    }
+    table.push(result);
+    sortTable(table, metric);
+    opts.onTrialEnd?.(result, table);
+  };
+
   const memory = await runTrials(rt, jobs, settings, { concurrency: opts.concurrency ?? 8, memoryBudget: opts.memoryBudget ?? 2 ** 30, dataSeed: seed }, {
     onProgress: opts.onProgress,
+    // One diverged fold decides the configuration (its score is NaN whatever the others do): its other folds stop.
+    abandon: (job) => perConfig[job.index]!.diverged,
+    async onRunSkipped(job) {
+      record(job, { fold: job.fold, score: NaN, status: 'abandoned', history: [], steps: 0, seconds: 0 });
+    },
     async onRunEnd(job, run, seconds) {
-      const status: TrialStatus = run.status === 'running' ? 'done' : run.status;
+      const status = run.status === 'running' ? 'done' : run.status;
       const score = run.score;
       let weights: Uint8Array | undefined;
-      const wantBest = keep === 'best' && status !== 'diverged' && (!bestWeights || better(score, bestWeights.score));
-      if (status !== 'diverged' && (keep === 'all' || wantBest)) weights = await run.weights();
-      const runs = perConfig[job.index]!.runs;
-      runs.push({ fold: job.fold, score, status, history: run.history, steps: run.stepsDone, seconds, weights });
-      if (runs.length < splits.length) return;
-      runs.sort((a, b) => a.fold - b.fold);
-      const diverged = runs.some((r) => r.status === 'diverged');
-      const result: TrialResult = {
-        index: job.index, config: job.config,
-        status: diverged ? 'diverged' : runs.some((r) => r.status === 'stopped-early') ? 'stopped-early' : 'done',
-        score: diverged ? NaN : runs.reduce((s, r) => s + r.score, 0) / runs.length,
-        foldScores: runs.map((r) => r.score), history: runs.map((r) => r.history),
-        steps: runs.reduce((s, r) => s + r.steps, 0), seconds: runs.reduce((s, r) => s + r.seconds, 0),
-      };
-      if (keep === 'all') result.weights = runs.find((r) => r.weights)?.weights;
-      if (keep === 'best' && !diverged) {
-        // The trial's best fold's weights stand for it.
-        const withWeights = runs.filter((r) => r.weights).sort((a, b) => (better(a.score, b.score) ? -1 : 1));
-        const candidate = withWeights[0];
-        if (candidate && (!bestWeights || better(result.score, bestWeights.score))) bestWeights = { score: result.score, bytes: candidate.weights! };
-      }
-      table.push(result);
-      sortTable(table, metric);
-      opts.onTrialEnd?.(result, table);
+      const usable = status !== 'diverged' && status !== 'abandoned';
+      const wantBest = keep === 'best' && usable && (!bestWeights || better(score, bestWeights.score));
+      if (usable && (keep === 'all' || wantBest)) weights = await run.weights();
+      record(job, { fold: job.fold, score, status, history: run.history, steps: run.stepsDone, seconds, weights });
     },
   });
   const best = table.find((r) => r.status !== 'diverged') ?? null;

@@ -85,7 +85,8 @@ export function defaultOptimizer(params: Tensor[], config: TrialConfig, totalSte
   }
 }
 
-export type RunStatus = 'running' | 'done' | 'stopped-early' | 'diverged';
+/** 'abandoned': stopped by the search because another fold of its configuration diverged. */
+export type RunStatus = 'running' | 'done' | 'stopped-early' | 'diverged' | 'abandoned';
 
 /**
  * One training run of a search (a configuration on one fold): its model, optimizer, compiled step and
@@ -190,7 +191,7 @@ export class TrialRun {
 
   /** The score the run reports: its best validation's metric (accuracy, or loss for valLoss). */
   get score(): number {
-    if (this.status === 'diverged' || !this.bestPoint) return NaN;
+    if (this.status === 'diverged' || this.status === 'abandoned' || !this.bestPoint) return NaN;
     return this.s.metric === 'valAcc' ? this.bestPoint.valAcc : this.bestPoint.valLoss;
   }
 

@@ -101,6 +101,33 @@ describe('search on the GPU', () => {
     expect(byLr.get(0.2)!.score).toBeGreaterThan(0);
   });
 
+  it('with k-fold, a configuration whose fold diverges stops its other folds (active ones at their next validation, queued ones never start)', async () => {
+    const k = 3, steps = 12, evalEvery = 3;
+    const progress: { index: number; fold: number }[] = [];
+    for (const concurrency of [1, 8]) {
+      progress.length = 0;
+      const r = await gridSearch({
+        space: { lr: [1e9, 0.2] }, model: mlpOf, data, folds: k, steps, evalEvery, batchSize: 8, concurrency, seed: 1,
+        onProgress: (p) => progress.push({ index: p.index, fold: p.fold }),
+      });
+      const blown = r.table.find((t) => t.config.lr === 1e9)!, fine = r.table.find((t) => t.config.lr === 0.2)!;
+      expect(blown.status).toBe('diverged');
+      expect(blown.score).toBeNaN();
+      expect(blown.foldScores).toHaveLength(k);
+      expect(blown.foldScores.every((s) => Number.isNaN(s))).toBe(true);
+      // Fold 0 diverges at its first validation (step 3). Alone (concurrency 1), folds 1 and 2 never start;
+      // together, they stop at that same segment end, unvalidated: no fold of the blown configuration trains past step 3.
+      expect(blown.history[0]!.length).toBe(1);
+      expect(blown.history.slice(1)).toEqual([[], []]);
+      expect(blown.steps).toBe(concurrency === 1 ? evalEvery : k * evalEvery);
+      expect(progress.filter((p) => p.index === blown.index && p.fold > 0)).toHaveLength(0);
+      // The other configuration is untouched: every fold trains its whole budget.
+      expect(fine.status).not.toBe('diverged');
+      expect(fine.steps).toBe(k * steps);
+      expect(fine.foldScores.every((s) => s > 0)).toBe(true);
+    }
+  });
+
   it('random search ranks its trials and reports progress per validation', async () => {
     const ends: number[] = [];
     let progress = 0;
