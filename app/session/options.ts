@@ -187,6 +187,9 @@ const REPLAN_KEYS: readonly string[] = [
   'schedule', 'power', 'stepEvery', 'gamma', 'warmup', 'batchSize', 'subset', 'valFraction', 'seed',
 ];
 
+/** Re-planning keys a Trainer takes in place, keeping its weights and optimizer state (Trainer.setBatchSize). */
+export const REPLAN_IN_PLACE: readonly string[] = ['batchSize'];
+
 /** Optimizers that read the `momentum` option. */
 export const USES_MOMENTUM: readonly OptimizerName[] = ['momentum', 'nesterov'];
 

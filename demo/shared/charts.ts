@@ -209,15 +209,18 @@ function shade(color: string, k: number): string {
 /** What the training charts read: per-step losses and per-epoch metrics, as the session module reports them. */
 export interface RunHistory {
   steps: readonly { step: number; loss: number; lr: number }[];
-  epochs: readonly { epoch: number; trainAcc: number; valAcc: number; valLoss: number; trainLoss: number }[];
+  /** `step`: the step the epoch ended at (runs whose batch size changed); else epoch × stepsPerEpoch. */
+  epochs: readonly { epoch: number; step?: number; trainAcc: number; valAcc: number; valLoss: number; trainLoss: number }[];
   /** Steps per epoch, to place per-epoch points on the step axis. */
   stepsPerEpoch: number;
 }
 
+const epochSteps = (h: RunHistory) => h.epochs.map((e) => e.step ?? e.epoch * h.stepsPerEpoch);
+
 /** Loss: raw per-step values (faint), their smoothing, validation loss per epoch (points). */
 export function lossCurves(h: RunHistory, smoothing = 0.9): Curve[] {
   const x = h.steps.map((s) => s.step), loss = h.steps.map((s) => s.loss);
-  const ex = h.epochs.map((e) => e.epoch * h.stepsPerEpoch);
+  const ex = epochSteps(h);
   return [
     { label: 'loss per step', x, y: loss, style: 'faint' },
     { label: 'smoothed', x, y: smooth(loss, smoothing) },
@@ -227,7 +230,7 @@ export function lossCurves(h: RunHistory, smoothing = 0.9): Curve[] {
 
 /** Accuracy per epoch: training (running, during the epoch) and validation. */
 export function accuracyCurves(h: RunHistory): Curve[] {
-  const ex = h.epochs.map((e) => e.epoch * h.stepsPerEpoch);
+  const ex = epochSteps(h);
   return [
     { label: 'train', x: ex, y: h.epochs.map((e) => e.trainAcc) },
     { label: 'validation', x: ex, y: h.epochs.map((e) => e.valAcc) },

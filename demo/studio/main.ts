@@ -64,11 +64,17 @@ function start(): void {
   const controls = mountControls($('controls'), setup, changeSetup);
   function changeSetup(next: StudioSetup): void {
     const change = setupChange(built, setup, next);
+    const hadSteps = record.steps.length > 0;
     setup = next;
-    if (change === 'rebuild') built = next;
+    if (change.kind === 'rebuild') built = next;
+    // The run keeps its model: only the re-planned keys (batch size) change in what it was built with.
+    if (change.kind === 'replan') built = { ...built, ...Object.fromEntries(change.keys.map((k) => [k, next[k]])) };
     writeUrlState(setup, DEFAULT_SETUP);
     clearErrors('setup');
-    if (change === 'rebuild') startNewRecord();
+    if (change.kind === 'rebuild') {
+      startNewRecord();
+      if (hadSteps) showNotice(`A new run started: changing ${change.keys.join(', ')} builds a new model and optimizer (re-planned from fresh weights). The previous run's curves are kept under Runs.`);
+    }
     send({ type: 'setup', setup });
   }
   applyHiddenControls();
@@ -97,6 +103,7 @@ function start(): void {
     }
     record = newRecord(setup);
     curves.clear();
+    $('run-log').replaceChildren();
     curves.setOverlays(overlays());
     renderRuns();
   }
@@ -177,6 +184,15 @@ function start(): void {
       case 'data':
         showData(m.info);
         break;
+      case 'replanned': {
+        const text = `Batch size ${m.from} → ${m.to} after step ${m.step}: the step was re-planned; same run, same weights and optimizer state.`;
+        (record.notes ??= []).push({ step: m.step, text });
+        record.setup = setup;
+        record.label = runLabel(setup);
+        logNote(text);
+        renderRuns();
+        break;
+      }
       case 'points':
         curves.addSteps(m.points);
         for (const p of m.points) { record.steps.push(p.step); record.loss.push(p.loss); }
@@ -263,6 +279,11 @@ function start(): void {
   let pendingCheckpoint = false;
   let lastLayers: Extract<FromWorker, { type: 'layers' }> | null = null;
 
+  /** A line in the run's log (under the curves): what changed in this run, and when. */
+  function logNote(text: string): void {
+    $('run-log').append(Object.assign(document.createElement('li'), { textContent: text }));
+  }
+
   function showNotice(text: string): void {
     const p = document.createElement('p');
     p.className = 'notice';
@@ -292,7 +313,7 @@ function start(): void {
   $('play').onclick = () => send({ type: 'play' });
   $('pause').onclick = () => send({ type: 'pause' });
   $('step').onclick = () => send({ type: 'step' });
-  $('reset').onclick = () => { record = newRecord(setup); curves.clear(); send({ type: 'reset' }); };
+  $('reset').onclick = () => { record = newRecord(setup); curves.clear(); $('run-log').replaceChildren(); send({ type: 'reset' }); };
   $('new-run').onclick = () => {
     if (record.steps.length) shownRuns.add(record.id);
     startNewRecord();

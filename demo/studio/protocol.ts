@@ -64,6 +64,8 @@ export type FromWorker =
   | { type: 'ready'; adapter: string }
   | { type: 'status'; state: 'building' | 'paused' | 'running' | 'done'; step: number; epoch: number; epochs: number; batchesPerEpoch: number; plans: number }
   | { type: 'data'; info: DataInfo }
+  /** The run's step was re-planned for another batch size after `step` (same weights and optimizer state). */
+  | { type: 'replanned'; step: number; from: number; to: number }
   | { type: 'points'; points: StepPoint[] }
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'layers'; step: number; layers: LayerView[]; params: ParamView[] }

@@ -11,6 +11,8 @@ export interface RunRecord {
   steps: number[];
   loss: number[];
   epochs: Omit<EpochPoint, 'confusion'>[];
+  /** What changed during the run (a batch size), after which step. */
+  notes?: { step: number; text: string }[];
   /** Weights and optimizer state at the last saved epoch. */
   checkpoint?: Uint8Array;
 }
