@@ -1,7 +1,6 @@
 // The Studio's controls, generated from one table: every control edits one key of the setup (and of the URL), and
 // sits in an element with data-control="<key>" so `hide=<key>,…` in the URL hides it.
-import { modelOptionKeys } from '../../app/session/models.js';
-import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../../app/session/options.js';
+import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, modelOptionKeys, OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../../app/session/options.js';
 import { DATA_SOURCES, IN_PLACE_KEYS, LIVE_KEYS, type StudioSetup } from './setup.js';
 
 type Control =
