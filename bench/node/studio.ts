@@ -19,14 +19,33 @@ const seconds = Number(flag('seconds', '20'));
 // LeNet-5 on the built-in sample by default: the page's default model, data that needs no server.
 const query = flag('query', 'model=lenet5&data=sample&subset=300&batchSize=32&epochs=1000');
 
-interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number }
+/** One script that ran in a long animation frame (Chromium's LoAF attribution). */
+interface LoafScript { source: string; ms: number }
+/** A long animation frame (over 50 ms): its scripts, and its style/layout and rendering time. */
+interface LongFrame { ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: LoafScript[] }
+interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number; longFrames: LongFrame[] }
 
-/** Counts frames and long tasks on the page for `s` seconds. */
+/** Counts frames, long tasks and long animation frames (with what ran in them) on the page for `s` seconds. */
 async function measure(page: Page, s: number): Promise<Window> {
   return page.evaluate(async (ms) => {
     const long: number[] = [];
     const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
     obs.observe({ type: 'longtask', buffered: false });
+    type Loaf = PerformanceEntry & { blockingDuration: number; renderStart: number; styleAndLayoutStart: number; scripts: { invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number }[] };
+    const longFrames: { ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: { source: string; ms: number }[] }[] = [];
+    const end = (e: Loaf) => e.startTime + e.duration;
+    const loafObs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as Loaf[]) {
+        if (e.duration <= 50) continue;
+        longFrames.push({
+          ms: Math.round(e.duration), blockingMs: Math.round(e.blockingDuration),
+          layoutMs: Math.round(e.styleAndLayoutStart ? end(e) - e.styleAndLayoutStart : 0),
+          renderMs: Math.round(e.renderStart ? end(e) - e.renderStart : 0),
+          scripts: e.scripts.map((x) => ({ source: `${x.invoker} ${x.sourceFunctionName || '(anonymous)'} @ ${x.sourceURL.replace(/^.*\/(demo|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${x.sourceCharPosition}`, ms: Math.round(x.duration) })),
+        });
+      }
+    });
+    try { loafObs.observe({ type: 'long-animation-frame', buffered: false }); } catch { /* not Chromium 123+: no attribution */ }
     let frames = 0, running = true;
     const tick = () => { frames++; if (running) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
@@ -37,7 +56,8 @@ async function measure(page: Page, s: number): Promise<Window> {
     // Entries of the last task arrive after it ends.
     await new Promise((r) => setTimeout(r, 100));
     obs.disconnect();
-    return { frames, fps: frames / elapsed, longTasks: long.length, longestTaskMs: long.length ? Math.max(...long) : 0, longTaskMs: long.map((d) => Math.round(d)), seconds: elapsed };
+    loafObs.disconnect();
+    return { frames, fps: frames / elapsed, longTasks: long.length, longestTaskMs: long.length ? Math.max(...long) : 0, longTaskMs: long.map((d) => Math.round(d)), seconds: elapsed, longFrames };
   }, s * 1000);
 }
 
@@ -78,6 +98,7 @@ try {
   console.log('|---|---|---|---|');
   for (const [name, w] of [['idle', idle], ['training', training]] as const) console.log(`| ${name} | ${w.fps.toFixed(1)} | ${w.longTasks} | ${w.longestTaskMs.toFixed(0)} ms |`);
   console.log(`\ntraining: ${stepsPerSec.toFixed(2)} steps/s; frame rate ${(100 * fpsRatio).toFixed(1)} % of idle; goals: no task over 50 ms ${goal.noTaskOver50ms ? 'met' : 'NOT met'}, frame rate within 10 % ${goal.fpsWithin10pc ? 'met' : 'NOT met'}`);
+  for (const [name, w] of [['idle', idle], ['training', training]] as const) printLongFrames(name, w.longFrames);
   const dir = outDir(argv);
   mkdirSync(dir, { recursive: true });
   const timestamp = new Date().toISOString();
@@ -87,4 +108,19 @@ try {
 } finally {
   await browser.close();
   await server.close();
+}
+
+/** The long animation frames' scripts, longest first (where a long task's time went). */
+function printLongFrames(name: string, frames: LongFrame[]): void {
+  if (!frames.length) return;
+  console.log(`\n${name}: ${frames.length} animation frame(s) over 50 ms (longest ${Math.max(...frames.map((f) => f.ms))} ms); their scripts, longest first:`);
+  const bySource = new Map<string, { ms: number; count: number; max: number }>();
+  for (const f of frames) {
+    for (const x of f.scripts) {
+      const b = bySource.get(x.source) ?? { ms: 0, count: 0, max: 0 };
+      bySource.set(x.source, { ms: b.ms + x.ms, count: b.count + 1, max: Math.max(b.max, x.ms) });
+    }
+  }
+  for (const [source, b] of [...bySource].sort((p, q) => q[1].max - p[1].max).slice(0, 8)) console.log(`  ${b.max} ms max (${b.count}×, ${b.ms} ms in all) ${source}`);
+  for (const f of frames.slice(0, 5)) console.log(`  frame ${f.ms} ms: scripts ${f.scripts.reduce((a, x) => a + x.ms, 0)} ms, style+layout→end ${f.layoutMs} ms, render→end ${f.renderMs} ms`);
 }

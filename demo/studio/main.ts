@@ -1,12 +1,13 @@
 // The Studio page (main thread): controls, URL state, runs and drawing. Training happens in ./worker.ts, which owns the
 // WebGPU device; this thread only sends messages and draws what comes back, at most once a frame.
+import { queueDraw } from '../shared/frame-queue.js';
 import { mountNav } from '../shared/nav.js';
 import { applyHiddenControls, readUrlState, writeUrlState } from '../shared/url-state.js';
 import { mountControls } from './controls.js';
-import type { DataInfo, FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
+import type { DataInfo, FromWorker, SanityResult, SummaryView, ToWorker, ViewName } from './protocol.js';
 import { configToSetup } from './search-config.js';
 import { mountSearchPanel } from './search-panel.js';
-import { deleteRun, listRuns, runLabel, saveRun, type RunRecord } from './runs.js';
+import { checkpointBytes, deleteRun, listRuns, runLabel, saveRun, type RunRecord } from './runs.js';
 import { DEFAULT_SETUP, setupChange, setupProblems, type StudioSetup } from './setup.js';
 import { Curves, runColour } from './views/charts.js';
 import { drawConfusion, drawFilters, drawGallery } from './views/images.js';
@@ -124,7 +125,7 @@ function start(): void {
       if (r.checkpoint) {
         const b = document.createElement('button');
         b.textContent = 'load its weights';
-        b.onclick = () => loadWeights(r.checkpoint!.slice(), `${r.label} (saved run)`);
+        b.onclick = () => void checkpointBytes(r).then((bytes) => bytes && loadWeights(bytes, `${r.label} (saved run)`));
         li.append(b, ' ');
       }
       const del = document.createElement('button');
@@ -204,8 +205,10 @@ function start(): void {
         curves.addEpoch(m.point);
         const { confusion, ...rest } = m.point;
         record.epochs.push(rest);
-        drawConfusion($('confusion') as HTMLCanvasElement, confusion, classes);
-        $('confusion-epoch').textContent = `epoch ${m.point.epoch}: ${(100 * m.point.valAcc).toFixed(1)} % correct`;
+        queueDraw('confusion', () => {
+          drawConfusion($('confusion') as HTMLCanvasElement, confusion, classes);
+          $('confusion-epoch').textContent = `epoch ${m.point.epoch}: ${(100 * m.point.valAcc).toFixed(1)} % correct`;
+        });
         void saveRun(record);
         // The run's latest weights and optimizer state go with its record (for a reload).
         send({ type: 'download' });
@@ -214,37 +217,30 @@ function start(): void {
       }
       case 'layers':
         lastLayers = m;
-        drawLayers($('layers'), m.step, m.layers, m.params);
+        queueDraw('layers', () => drawLayers($('layers'), m.step, m.layers, m.params));
         break;
       case 'filters':
-        drawFilters($('filters') as HTMLCanvasElement, m.filters);
-        $('filters-source').textContent = `${m.filters.source} at step ${m.step}`;
+        queueDraw('filters', () => {
+          drawFilters($('filters') as HTMLCanvasElement, m.filters);
+          $('filters-source').textContent = `${m.filters.source} at step ${m.step}`;
+        });
         break;
       case 'gallery':
-        drawGallery($('gallery'), m.items, classes);
-        $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.scored} ${m.source} images right)`;
+        queueDraw('gallery', () => {
+          drawGallery($('gallery'), m.items, classes);
+          $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.scored} ${m.source} images right)`;
+        });
         break;
-      case 'summary': {
-        const s = m.summary;
-        const pre = document.createElement('pre');
-        pre.className = 'summary';
-        pre.textContent = s.text;
-        const p = document.createElement('p');
-        p.className = 'muted small';
-        p.textContent = s.dispatches !== null
-          ? 'One queue.submit replays all of the compiled step\'s dispatches.'
-          : 'The step is compiled at its first call: its dispatches and memory appear after it.';
-        $('summary').replaceChildren(pre, p);
-        $('summary').dataset.parameters = String(s.parameters);
+      case 'summary':
+        queueDraw('summary', () => showSummary(m.summary));
         break;
-      }
       case 'sanity':
         drawSanity(m.results, m.running);
         break;
       case 'weights':
         if (pendingCheckpoint) {
           pendingCheckpoint = false;
-          record.checkpoint = m.bytes;
+          record.checkpoint = new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' });
           void saveRun(record);
         } else {
           const a = document.createElement('a');
@@ -282,6 +278,19 @@ function start(): void {
   /** A line in the run's log (under the curves): what changed in this run, and when. */
   function logNote(text: string): void {
     $('run-log').append(Object.assign(document.createElement('li'), { textContent: text }));
+  }
+
+  function showSummary(s: SummaryView): void {
+    const pre = document.createElement('pre');
+    pre.className = 'summary';
+    pre.textContent = s.text;
+    const p = document.createElement('p');
+    p.className = 'muted small';
+    p.textContent = s.dispatches !== null
+      ? 'One queue.submit replays all of the compiled step\'s dispatches.'
+      : 'The step is compiled at its first call: its dispatches and memory appear after it.';
+    $('summary').replaceChildren(pre, p);
+    $('summary').dataset.parameters = String(s.parameters);
   }
 
   function showNotice(text: string): void {
