@@ -22,23 +22,29 @@ const query = flag('query', 'model=lenet5&data=sample&subset=300&batchSize=32&ep
 /** One script that ran in a long animation frame (Chromium's LoAF attribution). */
 interface LoafScript { source: string; ms: number }
 /** A long animation frame (over 50 ms): its scripts, and its style/layout and rendering time. */
-interface LongFrame { ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: LoafScript[] }
-interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number; longFrames: LongFrame[] }
+interface LongFrame { at: number; ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: LoafScript[] }
+interface Window { frames: number; fps: number; longTasks: number; longestTaskMs: number; longTaskMs: number[]; seconds: number; longFrames: LongFrame[]; longAt: string[] }
 
 /** Counts frames, long tasks and long animation frames (with what ran in them) on the page for `s` seconds. */
 async function measure(page: Page, s: number): Promise<Window> {
   return page.evaluate(async (ms) => {
-    const long: number[] = [];
-    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+    const long: number[] = [], longAt: string[] = [];
+    const t0 = performance.now();
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        long.push(e.duration);
+        longAt.push(`${Math.round(e.duration)} ms at ${((e.startTime - t0) / 1000).toFixed(2)} s`);
+      }
+    });
     obs.observe({ type: 'longtask', buffered: false });
     type Loaf = PerformanceEntry & { blockingDuration: number; renderStart: number; styleAndLayoutStart: number; scripts: { invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number }[] };
-    const longFrames: { ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: { source: string; ms: number }[] }[] = [];
+    const longFrames: { at: number; ms: number; blockingMs: number; layoutMs: number; renderMs: number; scripts: { source: string; ms: number }[] }[] = [];
     const end = (e: Loaf) => e.startTime + e.duration;
     const loafObs = new PerformanceObserver((list) => {
       for (const e of list.getEntries() as Loaf[]) {
         if (e.duration <= 50) continue;
         longFrames.push({
-          ms: Math.round(e.duration), blockingMs: Math.round(e.blockingDuration),
+          at: Number(((e.startTime - t0) / 1000).toFixed(2)), ms: Math.round(e.duration), blockingMs: Math.round(e.blockingDuration),
           layoutMs: Math.round(e.styleAndLayoutStart ? end(e) - e.styleAndLayoutStart : 0),
           renderMs: Math.round(e.renderStart ? end(e) - e.renderStart : 0),
           scripts: e.scripts.map((x) => ({ source: `${x.invoker} ${x.sourceFunctionName || '(anonymous)'} @ ${x.sourceURL.replace(/^.*\/(demo|node_modules)\//, '$1/').replace(/\?.*$/, '')}:${x.sourceCharPosition}`, ms: Math.round(x.duration) })),
@@ -49,7 +55,6 @@ async function measure(page: Page, s: number): Promise<Window> {
     let frames = 0, running = true;
     const tick = () => { frames++; if (running) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-    const t0 = performance.now();
     await new Promise((r) => setTimeout(r, ms));
     running = false;
     const elapsed = (performance.now() - t0) / 1000;
@@ -57,7 +62,7 @@ async function measure(page: Page, s: number): Promise<Window> {
     await new Promise((r) => setTimeout(r, 100));
     obs.disconnect();
     loafObs.disconnect();
-    return { frames, fps: frames / elapsed, longTasks: long.length, longestTaskMs: long.length ? Math.max(...long) : 0, longTaskMs: long.map((d) => Math.round(d)), seconds: elapsed, longFrames };
+    return { frames, fps: frames / elapsed, longTasks: long.length, longestTaskMs: long.length ? Math.max(...long) : 0, longTaskMs: long.map((d) => Math.round(d)), seconds: elapsed, longFrames, longAt };
   }, s * 1000);
 }
 
@@ -98,7 +103,10 @@ try {
   console.log('|---|---|---|---|');
   for (const [name, w] of [['idle', idle], ['training', training]] as const) console.log(`| ${name} | ${w.fps.toFixed(1)} | ${w.longTasks} | ${w.longestTaskMs.toFixed(0)} ms |`);
   console.log(`\ntraining: ${stepsPerSec.toFixed(2)} steps/s; frame rate ${(100 * fpsRatio).toFixed(1)} % of idle; goals: no task over 50 ms ${goal.noTaskOver50ms ? 'met' : 'NOT met'}, frame rate within 10 % ${goal.fpsWithin10pc ? 'met' : 'NOT met'}`);
-  for (const [name, w] of [['idle', idle], ['training', training]] as const) printLongFrames(name, w.longFrames);
+  for (const [name, w] of [['idle', idle], ['training', training]] as const) {
+    if (w.longAt.length) console.log(`${name}: long tasks ${w.longAt.join(', ')}`);
+    printLongFrames(name, w.longFrames);
+  }
   const dir = outDir(argv);
   mkdirSync(dir, { recursive: true });
   const timestamp = new Date().toISOString();
@@ -122,5 +130,5 @@ function printLongFrames(name: string, frames: LongFrame[]): void {
     }
   }
   for (const [source, b] of [...bySource].sort((p, q) => q[1].max - p[1].max).slice(0, 8)) console.log(`  ${b.max} ms max (${b.count}×, ${b.ms} ms in all) ${source}`);
-  for (const f of frames.slice(0, 5)) console.log(`  frame ${f.ms} ms: scripts ${f.scripts.reduce((a, x) => a + x.ms, 0)} ms, style+layout→end ${f.layoutMs} ms, render→end ${f.renderMs} ms`);
+  for (const f of frames.slice(0, 5)) console.log(`  frame at ${f.at} s, ${f.ms} ms: scripts ${f.scripts.reduce((a, x) => a + x.ms, 0)} ms, style+layout→end ${f.layoutMs} ms, render→end ${f.renderMs} ms`);
 }

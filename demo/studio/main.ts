@@ -240,11 +240,11 @@ function start(): void {
       case 'weights':
         if (pendingCheckpoint) {
           pendingCheckpoint = false;
-          record.checkpoint = new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' });
+          record.checkpoint = m.blob;
           void saveRun(record);
         } else {
           const a = document.createElement('a');
-          a.href = URL.createObjectURL(new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' }));
+          a.href = URL.createObjectURL(m.blob);
           a.download = m.name;
           a.click();
           setTimeout(() => URL.revokeObjectURL(a.href), 10_000);

@@ -73,7 +73,8 @@ export type FromWorker =
   | { type: 'gallery'; step: number; items: GalleryItem[]; accuracy: number; scored: number; source: string }
   | { type: 'summary'; summary: SummaryView }
   | { type: 'sanity'; results: SanityResult[]; running: boolean }
-  | { type: 'weights'; bytes: Uint8Array; name: string }
+  /** Safetensors bytes as a Blob, made in the worker: the page stores or downloads it without copying megabytes. */
+  | { type: 'weights'; blob: Blob; name: string }
   | { type: 'loaded'; name: string; message: string }
   | { type: 'search-state'; state: SearchState; trials: number; finished: number; message?: string }
   /** One validation of one trial, as it happens. */

@@ -247,7 +247,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       whenIdle(async () => {
         if (!run) return;
         const bytes = await run.trainer.checkpoint({ setup: JSON.stringify(setup), step: String(run.steps), epoch: String(run.epoch) });
-        post({ type: 'weights', bytes, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` }, [bytes.buffer]);
+        const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
+        post({ type: 'weights', blob, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` });
       });
       return;
     case 'search':
