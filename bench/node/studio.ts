@@ -18,6 +18,9 @@ const flag = (name: string, fallback: string) => {
 const seconds = Number(flag('seconds', '20'));
 // LeNet-5 on the built-in sample by default: the page's default model, data that needs no server.
 const query = flag('query', 'model=lenet5&data=sample&subset=300&batchSize=32&epochs=1000');
+/** --trace: record a Chromium trace while training and print what the main thread's long tasks were made of. */
+const trace = argv.includes('--trace');
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'toplevel'];
 
 /** One script that ran in a long animation frame (Chromium's LoAF attribution). */
 interface LoafScript { source: string; ms: number }
@@ -89,11 +92,17 @@ try {
   await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 8, null, { timeout: 300_000 });
   const stepsBefore = await page.evaluate(() => Number(document.body.dataset.step));
   console.log(`training for ${seconds} s…`);
+  if (trace) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  await page.evaluate(() => (window as unknown as { studioDebug: { drawMs(reset: boolean): unknown } }).studioDebug.drawMs(true));
   const training = await measure(page, seconds);
+  if (trace) printTrace(await browser.stopTracing());
   const stepsAfter = await page.evaluate(() => Number(document.body.dataset.step));
   // Where the main thread's time went: the longest handling of each kind of worker message (ms).
   const handlerMs = await page.evaluate(() => (window as unknown as { studioDebug: { handlerMs(): Record<string, number> } }).studioDebug.handlerMs());
   console.log('longest main-thread handling per worker message (ms):', Object.entries(handlerMs).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
+  // And of each queued redraw (demo/shared/frame-queue.ts, run in animation frames) while training.
+  const drawMs = await page.evaluate(() => (window as unknown as { studioDebug: { drawMs(reset: boolean): Record<string, number> } }).studioDebug.drawMs(false));
+  console.log('longest redraw per view while training (ms):', Object.entries(drawMs).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', '));
   await page.click('#pause');
   const stepsPerSec = (stepsAfter - stepsBefore) / training.seconds;
   if (stepsAfter === stepsBefore) console.log('warning: no step finished while measuring: lengthen --seconds or pick a smaller model (--query)');
@@ -111,7 +120,7 @@ try {
   mkdirSync(dir, { recursive: true });
   const timestamp = new Date().toISOString();
   const file = path.join(dir, `studio-${timestamp.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ backend: 'studio', timestamp, url: query, adapter, seconds, idle, training, stepsPerSec, fpsRatio, goal, handlerMs, machine: machineInfo() }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ backend: 'studio', timestamp, url: query, adapter, seconds, idle, training, stepsPerSec, fpsRatio, goal, handlerMs, drawMs, machine: machineInfo() }, null, 2)}\n`);
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 } finally {
   await browser.close();
@@ -131,4 +140,23 @@ function printLongFrames(name: string, frames: LongFrame[]): void {
   }
   for (const [source, b] of [...bySource].sort((p, q) => q[1].max - p[1].max).slice(0, 8)) console.log(`  ${b.max} ms max (${b.count}×, ${b.ms} ms in all) ${source}`);
   for (const f of frames.slice(0, 5)) console.log(`  frame at ${f.at} s, ${f.ms} ms: scripts ${f.scripts.reduce((a, x) => a + x.ms, 0)} ms, style+layout→end ${f.layoutMs} ms, render→end ${f.renderMs} ms`);
+}
+
+interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string; data?: { url?: string; functionName?: string } } }
+
+/** The renderer main thread's tasks over 50 ms in a trace, each with its longest inner events (what the task was). */
+function printTrace(buffer: Buffer): void {
+  const events = (JSON.parse(buffer.toString()) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) { console.log('trace: no renderer main thread found'); return; }
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined);
+  // Outermost tasks only (a RunTask may be nested in another of the same span).
+  const runs = onMain.filter((e) => (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') && e.dur! > 50_000);
+  const tasks = runs.filter((t) => !runs.some((o) => o !== t && o.ts <= t.ts && o.ts + o.dur! >= t.ts + t.dur! && (o.dur! > t.dur! || runs.indexOf(o) < runs.indexOf(t))));
+  console.log(`\ntrace: ${tasks.length} main-thread task(s) over 50 ms while training`);
+  for (const t of tasks) {
+    const inner = onMain.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur! <= t.ts + t.dur! && e.dur! > 2_000 && !/RunTask/.test(e.name));
+    const top = inner.sort((a, b) => b.dur! - a.dur!).slice(0, 8).map((e) => `${e.name}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''}${e.args?.data?.url ? ` ${e.args.data.url.replace(/^.*\/(demo|node_modules)\//, '$1/').replace(/^https?:\/\/[^/]+\//, '')}` : ''} ${(e.dur! / 1000).toFixed(1)}`);
+    console.log(`  ${(t.dur! / 1000).toFixed(0)} ms task: ${top.join(', ') || '(no inner events)'} (ms)`);
+  }
 }

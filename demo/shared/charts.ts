@@ -174,7 +174,7 @@ export class RunChart {
 
   /** Redraws in a coming animation frame, sharing each frame's budget with the page's other heavy views. */
   private schedule(): void {
-    queueDraw(this, () => this.redraw());
+    queueDraw(this, () => this.redraw(), `chart ${this.options.title}`);
   }
 
   private seriesList(): { label: string; stroke: string; curve: Curve }[] {

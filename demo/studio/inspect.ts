@@ -69,5 +69,5 @@ function pixelsOf(data: InMemoryDataset, x: Float32Array): Uint8Array {
 /** The session's model summary: layers, output shapes, parameters and bytes, and the compiled step's dispatches and memory. */
 export function summaryView(run: StudioRun): SummaryView {
   const s = run.trainer.summary();
-  return { text: s.toString(), parameters: s.parameters, parameterBytes: s.parameterBytes, dispatches: s.step?.dispatches ?? null, peakBytes: s.step?.peakBytes ?? null, naiveBytes: s.step?.naiveBytes ?? null };
+  return { text: s.toString(), layers: s.layers.length, parameters: s.parameters, parameterBytes: s.parameterBytes, dispatches: s.step?.dispatches ?? null, peakBytes: s.step?.peakBytes ?? null, naiveBytes: s.step?.naiveBytes ?? null };
 }

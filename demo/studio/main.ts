@@ -1,6 +1,6 @@
 // The Studio page (main thread): controls, URL state, runs and drawing. Training happens in ./worker.ts, which owns the
 // WebGPU device; this thread only sends messages and draws what comes back, at most once a frame.
-import { queueDraw } from '../shared/frame-queue.js';
+import { drawTimes, queueDraw } from '../shared/frame-queue.js';
 import { mountNav } from '../shared/nav.js';
 import { applyHiddenControls, readUrlState, writeUrlState } from '../shared/url-state.js';
 import { mountControls } from './controls.js';
@@ -11,7 +11,7 @@ import { checkpointBytes, deleteRun, listRuns, runLabel, saveRun, type RunRecord
 import { DEFAULT_SETUP, setupChange, setupProblems, type StudioSetup } from './setup.js';
 import { Curves, runColour } from './views/charts.js';
 import { drawConfusion, drawFilters, drawGallery } from './views/images.js';
-import { drawLayers } from './views/layers.js';
+import { drawLayers, prepareLayers } from './views/layers.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -233,6 +233,8 @@ function start(): void {
         break;
       case 'summary':
         queueDraw('summary', () => showSummary(m.summary));
+        // The layer table appears once training begins: its histogram canvases are made now, while the page is idle.
+        prepareLayers(m.summary.layers);
         break;
       case 'sanity':
         drawSanity(m.results, m.running);
@@ -303,6 +305,8 @@ function start(): void {
 
   function showData(info: DataInfo): void {
     classes = info.classes;
+    // The empty matrix with its class names, drawn while idle: the first epoch's redraw then finds its canvas ready.
+    queueDraw('confusion', () => drawConfusion($('confusion') as HTMLCanvasElement, classes.map(() => classes.map(() => 0)), classes));
     $('data-info').textContent = `Data: ${info.source} · ${info.train} training, ${info.val} validation, ${info.test} test images · ${classes.length} classes`;
   }
 
@@ -359,6 +363,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, setup: () => setup, searchCurves: () => search.curvePoints() };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, drawMs: drawTimes, setup: () => setup, searchCurves: () => search.curvePoints() };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

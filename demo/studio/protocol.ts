@@ -50,7 +50,7 @@ export interface LayerView {
 export interface ParamView { name: string; count: number; gradNorm: number; weightNorm: number; updateRatio: number }
 export interface FilterView { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
 export interface GalleryItem { index: number; label: number; top: { cls: number; p: number }[]; pixels: Uint8Array }
-export interface SummaryView { text: string; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
+export interface SummaryView { text: string; layers: number; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
 
 export interface SanityResult {
   name: string;
