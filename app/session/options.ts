@@ -14,6 +14,10 @@ export type ActivationName = (typeof ACTIVATIONS)[number];
 /** 'momentum' and 'nesterov' are SGD with momentum (PyTorch's SGD(momentum=…, nesterov=…)). */
 export const OPTIMIZER_KINDS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZER_KINDS)[number];
+/** constant; power: η₀/t^power; step: ×gamma every stepEvery epochs; cosine: annealed to 0 over the run. */
+export const SCHEDULE_KINDS = ['constant', 'power', 'step', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULE_KINDS)[number];
+
 /** Which options a model kind reads (the Studio greys out the others). Here, not in models.ts: the Studio's main
  * thread reads it and must not load the library (tests/node/studio-main-graph.test.ts). */
 export function modelOptionKeys(kind: ModelKind): string[] {
@@ -24,10 +28,6 @@ export function modelOptionKeys(kind: ModelKind): string[] {
     case 'alexnet': return ['init', 'dropout'];
   }
 }
-
-/** constant; power: η₀/t^power; step: ×gamma every stepEvery epochs; cosine: annealed to 0 over the run. */
-export const SCHEDULE_KINDS = ['constant', 'power', 'step', 'cosine'] as const;
-export type ScheduleName = (typeof SCHEDULE_KINDS)[number];
 
 export interface SessionOptions {
   [key: string]: string | number | boolean | number[];

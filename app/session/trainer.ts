@@ -273,7 +273,7 @@ export class Trainer {
     this.compiled.dispose();
     this.compiled = this.compileStep(this.stopOnNonFinite);
     if (this.batches) {
-      // Mid-epoch: the rest of this epoch's order, at the new size. A pace (CLI) counts this epoch's batches anew.
+      // Mid-epoch: the rest of this epoch's order, at the new size.
       this.batches = this.loader.batches(this.epochIndex, this.epochSamples);
       this.epochBatches = this.batchInEpoch + this.loader.batchesFrom(this.epochSamples);
     }

@@ -32,11 +32,6 @@ export function cancelDraw(key: unknown): void {
   queue.delete(key);
 }
 
-/** Draws queued now, in a frame (for tests and the console). */
-export function pendingDraws(): number {
-  return queue.size;
-}
-
 function runFrame(): void {
   frame = 0;
   const start = performance.now();

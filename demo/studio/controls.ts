@@ -1,7 +1,7 @@
 // The Studio's controls, generated from one table: every control edits one key of the setup (and of the URL), and
 // sits in an element with data-control="<key>" so `hide=<key>,…` in the URL hides it.
-import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, modelOptionKeys, OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../../app/session/options.js';
-import { DATA_SOURCES, IN_PLACE_KEYS, LIVE_KEYS, type StudioSetup } from './setup.js';
+import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, modelOptionKeys, OPTIMIZER_KINDS, REPLAN_IN_PLACE, SCHEDULE_KINDS } from '../../app/session/options.js';
+import { DATA_SOURCES, LIVE_KEYS, type StudioSetup } from './setup.js';
 
 type Control =
   | { key: keyof StudioSetup & string; label: string; kind: 'select'; options: readonly string[]; names?: Record<string, string>; when?: (s: StudioSetup) => boolean }
@@ -57,7 +57,7 @@ export const CONTROL_GROUPS: { title: string; controls: Control[] }[] = [
 ];
 
 const LIVE = new Set<string>(LIVE_KEYS);
-const IN_PLACE = new Set<string>(IN_PLACE_KEYS);
+const IN_PLACE = new Set<string>(REPLAN_IN_PLACE);
 
 /**
  * Builds the controls into `root`. `onChange` gets the new setup after each edit; `refresh(setup)` shows a setup's

@@ -35,9 +35,6 @@ export function setupProblems(s: StudioSetup): string[] {
   return out;
 }
 
-/** Options the run re-plans for in place, keeping its weights, optimizer state and curves (Trainer.setBatchSize). */
-export const IN_PLACE_KEYS: readonly string[] = REPLAN_IN_PLACE;
-
 export type SetupChange = 'none' | 'live' | 'replan' | 'rebuild';
 
 /**
@@ -47,7 +44,7 @@ export type SetupChange = 'none' | 'live' | 'replan' | 'rebuild';
 export function setupChange(built: StudioSetup, current: StudioSetup, next: StudioSetup): { kind: SetupChange; keys: string[] } {
   if (Object.keys(next).every((k) => String(current[k]) === String(next[k]))) return { kind: 'none', keys: [] };
   const keys = replanKeys(sessionOptions(built), sessionOptions(next));
-  const rebuild = [...(built.data !== next.data ? ['data'] : []), ...keys.filter((k) => !IN_PLACE_KEYS.includes(k))];
+  const rebuild = [...(built.data !== next.data ? ['data'] : []), ...keys.filter((k) => !REPLAN_IN_PLACE.includes(k))];
   if (rebuild.length) return { kind: 'rebuild', keys: rebuild };
   return keys.length ? { kind: 'replan', keys } : { kind: 'live', keys: [] };
 }
