@@ -48,7 +48,10 @@ export interface LayerView {
   problems: string[];
 }
 export interface ParamView { name: string; count: number; gradNorm: number; weightNorm: number; updateRatio: number }
-export interface FilterView { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
+/** The first layer's weights read back (in the worker). */
+export interface FilterWeights { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
+/** What the page gets: the filters drawn as one grid image (filter-grid.ts), transferred. */
+export interface FilterView { count: number; channels: number; height: number; width: number; source: string; image: ImageBitmap }
 export interface GalleryItem { index: number; label: number; top: { cls: number; p: number }[]; pixels: Uint8Array }
 export interface SummaryView { text: string; layers: number; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
 

@@ -5,6 +5,7 @@ import { loadSource, loadUserFiles, type StudioData } from './data.js';
 import { filterView, galleryView, statsView, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
+import { filterGrid } from './filter-grid.js';
 import { searchProblems } from './search-config.js';
 import { SearchControl, SearchStopped, runStudioSearch, searchConfigsOf } from './search-run.js';
 import { setupProblems, type StudioSetup } from './setup.js';
@@ -102,7 +103,11 @@ async function serveViews(): Promise<void> {
       if (v) post({ type: 'layers', ...v });
     } else if (view === 'filters') {
       const f = await filterView(r);
-      if (f) post({ type: 'filters', step: r.steps, filters: f });
+      if (f) {
+        const { data: _, ...meta } = f;
+        const image = await createImageBitmap(filterGrid(f));
+        post({ type: 'filters', step: r.steps, filters: { ...meta, image } }, [image]);
+      }
     } else if (view === 'gallery') {
       const g = await galleryView(r);
       post({ type: 'gallery', step: r.steps, ...g, source: r.test === r.val ? 'validation' : 'test' });

@@ -2,45 +2,17 @@
 // test gallery with top-3 predictions (misclassified first).
 import type { FilterView, GalleryItem } from '../protocol.js';
 
-/** The unscaled grid of each filter canvas, kept between redraws. */
-const filterSources = new WeakMap<HTMLCanvasElement, OffscreenCanvas>();
-
-/** Each filter scaled on its own to [0, 255] (grey), channels side by side, in a grid: one ImageData, scaled up by drawImage. */
+/** The filter grid the worker drew (filter-grid.ts), scaled up to about 420 px wide with whole pixels per weight. */
 export function drawFilters(canvas: HTMLCanvasElement, f: FilterView): void {
-  const tileW = f.width * f.channels + 1, tileH = f.height + 1;
-  const cols = Math.max(1, Math.ceil(Math.sqrt(f.count * (f.channels > 1 ? 0.5 : 1.5))));
-  const rows = Math.ceil(f.count / cols);
-  const img = new ImageData(cols * tileW + 1, rows * tileH + 1);
-  // One 32-bit write per pixel (little-endian RGBA: 0xAABBGGRR), white gaps between tiles.
-  const px = new Uint32Array(img.data.buffer).fill(0xffffffff);
-  const per = f.channels * f.height * f.width;
-  for (let k = 0; k < f.count; k++) {
-    const w = f.data.subarray(k * per, (k + 1) * per);
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < w.length; i++) { const v = w[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
-    const toGrey = 255 / (hi - lo || 1);
-    const ox = (k % cols) * tileW + 1, oy = Math.floor(k / cols) * tileH + 1;
-    for (let c = 0; c < f.channels; c++) {
-      for (let y = 0; y < f.height; y++) {
-        const from = (c * f.height + y) * f.width, to = (oy + y) * img.width + ox + c * f.width;
-        for (let x = 0; x < f.width; x++) {
-          const g = ((w[from + x]! - lo) * toGrey + 0.5) | 0;
-          px[to + x] = 0xff000000 | (g << 16) | (g << 8) | g;
-        }
-      }
-    }
-  }
-  // Scale so the grid is about 420 px wide, whole pixels per weight. Sizes are set only when they change (setting
-  // one, even to the same value, reallocates the canvas).
-  const scale = Math.max(1, Math.floor(420 / img.width));
-  if (canvas.width !== img.width * scale) canvas.width = img.width * scale;
-  if (canvas.height !== img.height * scale) canvas.height = img.height * scale;
-  let src = filterSources.get(canvas);
-  if (!src || src.width !== img.width || src.height !== img.height) filterSources.set(canvas, (src = new OffscreenCanvas(img.width, img.height)));
-  src.getContext('2d')!.putImageData(img, 0, 0);
+  const { image } = f;
+  const scale = Math.max(1, Math.floor(420 / image.width));
+  // Sizes are set only when they change (setting one, even to the same value, reallocates the canvas).
+  if (canvas.width !== image.width * scale) canvas.width = image.width * scale;
+  if (canvas.height !== image.height * scale) canvas.height = image.height * scale;
   const ctx = canvas.getContext('2d')!;
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+  image.close();
 }
 
 /** Rows: true class; columns: predicted; cells shaded by the row's fraction, counts written in. */
