@@ -71,10 +71,12 @@ classification step and grid evaluation), then frames per second of each page in
   --repeats N          repeats (median reported)
   --out DIR            where the JSON goes (default bench/runs/, ignored by git)`,
   studio: `npm run bench -- studio [flags]: opens the Studio in headless Chromium, records main-thread long tasks
-(PerformanceObserver 'longtask') and frames per second with the page idle, then while its worker trains.
+(PerformanceObserver 'longtask') and frames per second with the page idle, then while its worker trains; for animation
+frames over 50 ms, the scripts that ran in them (long-animation-frame), and each view's longest redraw.
 
   --seconds N          length of each window (idle, training)
   --query Q            the Studio URL's setup (e.g. 'model=mlp&hidden=128,64')
+  --trace              record a Chromium trace while training and print what each main-thread task over 50 ms was made of
   --out DIR            where the JSON goes (default bench/runs/, ignored by git)`,
 };
 
@@ -90,7 +92,7 @@ const FLAGS = {
   gpu: { switches: [...SUITE.switches, '--build-only'], values: { ...SUITE.values, '--tiles': 'ids' } },
   profile: { switches: [], values: { '--model': 'model', '--batch': 'count', '--repeats': 'count', '--out': 'dir' } },
   playground: { switches: [], values: { '--out': 'dir' } },
-  studio: { switches: [], values: { '--seconds': 'count', '--query': 'query', '--out': 'dir' } },
+  studio: { switches: ['--trace'], values: { '--seconds': 'count', '--query': 'query', '--out': 'dir' } },
   search: { switches: [], values: { '--device': 'device', '--k': 'list', '--models': 'searchModels', '--batch': 'count', '--steps': 'count', '--repeats': 'count', '--out': 'dir' } },
 };
 const EXPECTED = {

@@ -31,16 +31,6 @@ function activation(name: ActivationName): Module {
   }
 }
 
-/** Which options a model kind reads (the Studio greys out the others). */
-export function modelOptionKeys(kind: SessionOptions['model']): string[] {
-  switch (kind) {
-    case 'logreg': return ['init'];
-    case 'mlp': return ['hidden', 'activation', 'init', 'dropout', 'batchNorm'];
-    case 'lenet5': case 'vgg': return ['activation', 'init', 'dropout', 'batchNorm'];
-    case 'alexnet': return ['init', 'dropout'];
-  }
-}
-
 export function buildModel(o: SessionOptions, input: InputSpec = FASHION_MNIST_INPUT): Sequential {
   const { channels: c, size, classes } = input;
   const init = { init: o.init };

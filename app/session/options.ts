@@ -18,6 +18,17 @@ export type OptimizerName = (typeof OPTIMIZER_KINDS)[number];
 export const SCHEDULE_KINDS = ['constant', 'power', 'step', 'cosine'] as const;
 export type ScheduleName = (typeof SCHEDULE_KINDS)[number];
 
+/** Which options a model kind reads (the Studio greys out the others). Here, not in models.ts: the Studio's main
+ * thread reads it and must not load the library (tests/node/studio-main-graph.test.ts). */
+export function modelOptionKeys(kind: ModelKind): string[] {
+  switch (kind) {
+    case 'logreg': return ['init'];
+    case 'mlp': return ['hidden', 'activation', 'init', 'dropout', 'batchNorm'];
+    case 'lenet5': case 'vgg': return ['activation', 'init', 'dropout', 'batchNorm'];
+    case 'alexnet': return ['init', 'dropout'];
+  }
+}
+
 export interface SessionOptions {
   [key: string]: string | number | boolean | number[];
   model: ModelKind;
@@ -186,6 +197,9 @@ const REPLAN_KEYS: readonly string[] = [
   'model', 'hidden', 'activation', 'init', 'batchNorm', 'optimizer', 'beta1', 'beta2', 'alpha', 'eps',
   'schedule', 'power', 'stepEvery', 'gamma', 'warmup', 'batchSize', 'subset', 'valFraction', 'seed',
 ];
+
+/** Re-planning keys a Trainer takes in place, keeping its weights and optimizer state (Trainer.setBatchSize). */
+export const REPLAN_IN_PLACE: readonly string[] = ['batchSize'];
 
 /** Optimizers that read the `momentum` option. */
 export const USES_MOMENTUM: readonly OptimizerName[] = ['momentum', 'nesterov'];

@@ -25,8 +25,8 @@ import { ProgressPace } from '../../src/train/progress-pace.js';
 import { StepStats, type StepStatsOptions, type StepStatsReport } from '../../src/train/step-stats.js';
 import type { ModelSummary } from '../../src/nn/summary.js';
 import { buildModel, FASHION_MNIST_INPUT, type InputSpec } from './models.js';
-import { buildOptimizer } from './optimizer.js';
-import { replanKeys, resolveOptions, USES_MOMENTUM, type SessionOptions } from './options.js';
+import { buildOptimizer, buildSchedule } from './optimizer.js';
+import { REPLAN_IN_PLACE, replanKeys, resolveOptions, USES_MOMENTUM, type SessionOptions } from './options.js';
 
 /** A training loss read back from the GPU (step and batch from 1), with this epoch's samples per second up to that
  * batch, measured when its loss came back (the GPU had finished it). */
@@ -89,19 +89,22 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly train: InMemoryDataset;
   readonly val: InMemoryDataset | null;
-  readonly stepsPerEpoch: number;
-  /** The compiled training step (its counts() and memory() describe the plan once the first batch ran). */
-  readonly step: CompiledStep<Tensor>;
+  private compiled: CompiledStep<Tensor>;
   private readonly built: SessionOptions;
-  private readonly loader: DataLoader;
+  private loader: DataLoader;
   private readonly metrics: MetricAccumulator;
   private readonly stats: StepStats | null;
-  private readonly lossEvery: number;
+  private lossEvery: number;
+  private readonly lossEveryOption: number | ((stepsPerEpoch: number) => number);
   private readonly stopOnNonFinite: boolean;
   private readonly events: TrainerEvents;
   private epochIndex = 0;
   private batches: Generator<Batch> | null = null;
   private batchInEpoch = 0;
+  /** Batches of the current epoch (differs from stepsPerEpoch in the epoch where the batch size changed). */
+  private epochBatches = 0;
+  /** Samples of the current epoch's order already trained on. */
+  private epochSamples = 0;
   private epochStart = 0;
   private pending: Promise<void> | null = null;
   private pace: ProgressPace | null = null;
@@ -123,9 +126,8 @@ export class Trainer {
     this.train = train;
     this.val = val;
     this.loader = new DataLoader(train, { batchSize: o.batchSize, seed: o.seed });
-    this.stepsPerEpoch = this.loader.batchesPerEpoch;
-    const every = config.lossEvery ?? 10;
-    this.lossEvery = Math.max(1, Math.round(typeof every === 'function' ? every(this.stepsPerEpoch) : every));
+    this.lossEveryOption = config.lossEvery ?? 10;
+    this.lossEvery = this.lossEveryFor(this.stepsPerEpoch);
     this.events = config;
     this.stopOnNonFinite = config.stopOnNonFinite ?? true;
     this.progressMs = config.progressMs;
@@ -148,19 +150,24 @@ export class Trainer {
     this.metrics = new MetricAccumulator(rt);
     const stats = config.stats ? new StepStats(this.model, this.optimizer, config.stats === true ? {} : config.stats) : null;
     this.stats = stats;
-    this.step = compile((x: Tensor, y: Tensor) => {
-      this.optimizer.zeroGrad();
-      const seen = aug ? aug.forward(x) : x;
-      const logits = stats ? stats.forward(seen) : this.model.forward(seen);
-      const loss = G.crossEntropy(logits, y);
-      this.metrics.add(loss, logits, y);
-      if (watch) watchLoss('session', loss);
-      loss.backward();
-      stats?.beforeUpdate();
-      this.optimizer.step();
-      stats?.afterUpdate();
-      return loss;
-    }, { name: 'session step', runtime: rt, inputShapes: [train.sampleShape, []] });
+    this.compiled = this.compileStep(watch);
+  }
+
+  /** The compiled training step (its counts() and memory() describe the plan once the first batch ran). */
+  get step(): CompiledStep<Tensor> {
+    return this.compiled;
+  }
+
+  /** Batches per epoch at the current batch size. */
+  get stepsPerEpoch(): number {
+    return this.loader.batchesPerEpoch;
+  }
+
+  /** Updates left until every epoch has run (at the current batch size). */
+  get stepsLeft(): number {
+    if (this.done) return 0;
+    const thisEpoch = this.batches ? this.epochBatches - this.batchInEpoch : this.stepsPerEpoch;
+    return thisEpoch + (this.options.epochs - this.epochIndex - 1) * this.stepsPerEpoch;
   }
 
   /** Epoch being run (1-based), or the last one once all have run. */
@@ -188,12 +195,13 @@ export class Trainer {
     if (this.done) return null;
     if (!this.batches) this.beginEpoch();
     for (let i = 0; i < n; i++) {
+      // Read each time: setBatchSize may swap the generator while a batch's loss is awaited.
       const next = this.batches!.next();
       if (next.done) break;
       await this.withEpoch(this.runBatch(next.value));
-      if (this.batchInEpoch === this.stepsPerEpoch) break;
+      if (this.batchInEpoch === this.epochBatches) break;
     }
-    return this.batchInEpoch === this.stepsPerEpoch ? this.withEpoch(this.endEpoch()) : null;
+    return this.batchInEpoch === this.epochBatches ? this.withEpoch(this.endEpoch()) : null;
   }
 
   /** Runs the rest of the current epoch (a whole one from its start). */
@@ -247,13 +255,40 @@ export class Trainer {
   }
 
   /**
-   * Applies a new setup's live values (lr, l2, momentum, dropout) and returns [] — or, when anything else
-   * changed, applies nothing and returns the keys that need a new session (see replanKeys).
+   * Re-plans the step for batches of `n` from the next step on, keeping everything that does not depend on the
+   * batch size: the weights, the optimizer's state (momentum, Adam's moments) and its step count, the history,
+   * and the epoch in progress, which continues in the same sample order from the first sample not yet trained
+   * on. The learning-rate schedule is rebuilt for the new steps per epoch, at the same global step. The old
+   * batch size's plans are disposed (their buffers go back to the pool); the next step traces the new one.
+   */
+  setBatchSize(n: number): void {
+    this.checkAlive('setBatchSize');
+    const o = resolveOptions({ ...this.options, batchSize: n });
+    if (n === this.loader.batchSize) return;
+    this.loader = new DataLoader(this.train, { batchSize: n, seed: o.seed });
+    this.options.batchSize = n;
+    this.built.batchSize = n;
+    this.lossEvery = this.lossEveryFor(this.stepsPerEpoch);
+    this.optimizer.schedule = buildSchedule(this.options, this.stepsPerEpoch);
+    this.compiled.dispose();
+    this.compiled = this.compileStep(this.stopOnNonFinite);
+    if (this.batches) {
+      // Mid-epoch: the rest of this epoch's order, at the new size.
+      this.batches = this.loader.batches(this.epochIndex, this.epochSamples);
+      this.epochBatches = this.batchInEpoch + this.loader.batchesFrom(this.epochSamples);
+    }
+  }
+
+  /**
+   * Applies a new setup's live values (lr, l2, momentum, dropout) and a new batch size (setBatchSize: same
+   * weights, re-planned step) and returns [] — or, when anything else changed, applies nothing and returns the
+   * keys that need a new session (see replanKeys).
    */
   apply(next: Partial<SessionOptions>): string[] {
     const to = resolveOptions({ ...this.options, ...next });
-    const replan = replanKeys(this.built, to);
+    const replan = replanKeys(this.built, to).filter((k) => !REPLAN_IN_PLACE.includes(k));
     if (replan.length) return replan;
+    if (to.batchSize !== this.options.batchSize) this.setBatchSize(to.batchSize);
     if (to.lr !== this.options.lr) this.setLr(to.lr);
     if (to.l2 !== this.options.l2) this.setL2(to.l2);
     if (to.momentum !== this.options.momentum) {
@@ -305,11 +340,34 @@ export class Trainer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.step.dispose();
+    this.compiled.dispose();
     this.stats?.dispose();
     this.augment?.dispose();
     this.metrics.dispose();
     this.optimizer.disposeWithModel(this.model);
+  }
+
+  private lossEveryFor(stepsPerEpoch: number): number {
+    const every = this.lossEveryOption;
+    return Math.max(1, Math.round(typeof every === 'function' ? every(stepsPerEpoch) : every));
+  }
+
+  /** One training step (traced at its first call for each batch shape). */
+  private compileStep(watch: boolean): CompiledStep<Tensor> {
+    const aug = this.augment, stats = this.stats;
+    return compile((x: Tensor, y: Tensor) => {
+      this.optimizer.zeroGrad();
+      const seen = aug ? aug.forward(x) : x;
+      const logits = stats ? stats.forward(seen) : this.model.forward(seen);
+      const loss = G.crossEntropy(logits, y);
+      this.metrics.add(loss, logits, y);
+      if (watch) watchLoss('session', loss);
+      loss.backward();
+      stats?.beforeUpdate();
+      this.optimizer.step();
+      stats?.afterUpdate();
+      return loss;
+    }, { name: 'session step', runtime: this.optimizer.rt, inputShapes: [this.train.sampleShape, []] });
   }
 
   private dropoutLayers(): Dropout[] {
@@ -331,6 +389,8 @@ export class Trainer {
     this.batches = this.loader.batches(this.epochIndex);
     if (this.stopOnNonFinite) resetStepCounter(this.optimizer.rt);
     this.batchInEpoch = 0;
+    this.epochBatches = this.stepsPerEpoch;
+    this.epochSamples = 0;
     this.epochStart = performance.now();
     if (this.progressMs !== undefined) this.pace = new ProgressPace(this.epochStart, this.lossEvery, this.progressMs);
   }
@@ -340,15 +400,16 @@ export class Trainer {
     const loss = this.step(b.x, b.y);
     this.steps++;
     this.batchInEpoch++;
+    this.epochSamples += b.size;
     this.metrics.countBatch(b.size);
     if (this.pace) return this.pacedRead(loss, lr);
-    if (this.batchInEpoch % this.lossEvery !== 0 && this.batchInEpoch !== this.stepsPerEpoch) {
+    if (this.batchInEpoch % this.lossEvery !== 0 && this.batchInEpoch !== this.epochBatches) {
       loss.dispose();
       return;
     }
     // Waiting for the previous read bounds how far the CPU queues work ahead of the GPU.
     await this.flush();
-    const info = { step: this.steps, epoch: this.epochIndex + 1, batch: this.batchInEpoch, batches: this.stepsPerEpoch, lr };
+    const info = { step: this.steps, epoch: this.epochIndex + 1, batch: this.batchInEpoch, batches: this.epochBatches, lr };
     const done = this.metrics.samples, start = this.epochStart;
     this.pending = loss.item().then((v) => {
       this.events.onStep?.({ ...info, loss: v, samplesPerSec: done / ((performance.now() - start) / 1000) });
@@ -356,7 +417,7 @@ export class Trainer {
   }
 
   private async pacedRead(loss: Tensor, lr: number): Promise<void> {
-    const pace = this.pace!, batch = this.batchInEpoch, batches = this.stepsPerEpoch;
+    const pace = this.pace!, batch = this.batchInEpoch, batches = this.epochBatches;
     const wait = pace.beforeNext(batch, batches);
     if (wait) await wait;
     if (!pace.due(batch, batches)) {

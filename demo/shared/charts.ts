@@ -1,8 +1,10 @@
 // uPlot charts for the Studio and the CLI's report.html: training curves per step (raw and smoothed loss,
 // validation points per epoch), accuracy, learning rate; several runs overlaid, each in its own colour.
 // Runs are replaced in place (`setRun`) as often as data arrives; the redraw happens at most once per
-// animation frame (setData on the existing plot), so a worker posting every few steps never floods the page.
+// animation frame (setData on the existing plot; frame-queue.ts spreads the charts and other views over frames),
+// so a worker posting every few steps never floods the page.
 import uPlot from 'uplot';
+import { cancelDraw, queueDraw } from './frame-queue.js';
 import 'uplot/dist/uPlot.min.css';
 
 /** One line (or point set) of a run; x and y have the same length; NaN/null y values leave gaps. */
@@ -101,7 +103,6 @@ export class RunChart {
   private readonly runs = new Map<string, RunCurves>();
   private plot: uPlot | null = null;
   private shape = '';
-  private frame = 0;
   private logY: boolean;
 
   constructor(readonly target: HTMLElement, readonly options: ChartOptions) {
@@ -127,8 +128,7 @@ export class RunChart {
 
   /** Draws now rather than on the next frame (reports, tests). */
   redraw(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    cancelDraw(this);
     const series = this.seriesList();
     const data = alignCurves(series.map((s) => s.curve), this.logY);
     const shape = `${this.logY}|${series.map((s) => `${s.label}|${s.stroke}|${s.curve.style ?? 'line'}`).join(';')}`;
@@ -162,7 +162,7 @@ export class RunChart {
   }
 
   destroy(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
+    cancelDraw(this);
     this.plot?.destroy();
     this.plot = null;
   }
@@ -172,8 +172,9 @@ export class RunChart {
     return this.plot;
   }
 
+  /** Redraws in a coming animation frame, sharing each frame's budget with the page's other heavy views. */
   private schedule(): void {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.redraw());
+    queueDraw(this, () => this.redraw(), `chart ${this.options.title}`);
   }
 
   private seriesList(): { label: string; stroke: string; curve: Curve }[] {
@@ -209,15 +210,18 @@ function shade(color: string, k: number): string {
 /** What the training charts read: per-step losses and per-epoch metrics, as the session module reports them. */
 export interface RunHistory {
   steps: readonly { step: number; loss: number; lr: number }[];
-  epochs: readonly { epoch: number; trainAcc: number; valAcc: number; valLoss: number; trainLoss: number }[];
+  /** `step`: the step the epoch ended at (runs whose batch size changed); else epoch × stepsPerEpoch. */
+  epochs: readonly { epoch: number; step?: number; trainAcc: number; valAcc: number; valLoss: number; trainLoss: number }[];
   /** Steps per epoch, to place per-epoch points on the step axis. */
   stepsPerEpoch: number;
 }
 
+const epochSteps = (h: RunHistory) => h.epochs.map((e) => e.step ?? e.epoch * h.stepsPerEpoch);
+
 /** Loss: raw per-step values (faint), their smoothing, validation loss per epoch (points). */
 export function lossCurves(h: RunHistory, smoothing = 0.9): Curve[] {
   const x = h.steps.map((s) => s.step), loss = h.steps.map((s) => s.loss);
-  const ex = h.epochs.map((e) => e.epoch * h.stepsPerEpoch);
+  const ex = epochSteps(h);
   return [
     { label: 'loss per step', x, y: loss, style: 'faint' },
     { label: 'smoothed', x, y: smooth(loss, smoothing) },
@@ -227,7 +231,7 @@ export function lossCurves(h: RunHistory, smoothing = 0.9): Curve[] {
 
 /** Accuracy per epoch: training (running, during the epoch) and validation. */
 export function accuracyCurves(h: RunHistory): Curve[] {
-  const ex = h.epochs.map((e) => e.epoch * h.stepsPerEpoch);
+  const ex = epochSteps(h);
   return [
     { label: 'train', x: ex, y: h.epochs.map((e) => e.trainAcc) },
     { label: 'validation', x: ex, y: h.epochs.map((e) => e.valAcc) },

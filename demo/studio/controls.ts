@@ -1,7 +1,6 @@
 // The Studio's controls, generated from one table: every control edits one key of the setup (and of the URL), and
 // sits in an element with data-control="<key>" so `hide=<key>,…` in the URL hides it.
-import { modelOptionKeys } from '../../app/session/models.js';
-import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, OPTIMIZER_KINDS, SCHEDULE_KINDS } from '../../app/session/options.js';
+import { ACTIVATIONS, INIT_KINDS, MODEL_KINDS, modelOptionKeys, OPTIMIZER_KINDS, REPLAN_IN_PLACE, SCHEDULE_KINDS } from '../../app/session/options.js';
 import { DATA_SOURCES, LIVE_KEYS, type StudioSetup } from './setup.js';
 
 type Control =
@@ -58,6 +57,7 @@ export const CONTROL_GROUPS: { title: string; controls: Control[] }[] = [
 ];
 
 const LIVE = new Set<string>(LIVE_KEYS);
+const IN_PLACE = new Set<string>(REPLAN_IN_PLACE);
 
 /**
  * Builds the controls into `root`. `onChange` gets the new setup after each edit; `refresh(setup)` shows a setup's
@@ -73,9 +73,11 @@ export function mountControls(root: HTMLElement, initial: StudioSetup, onChange:
       const el = document.createElement('label');
       el.dataset.control = c.key;
       el.className = 'control';
-      el.title = LIVE.has(c.key) ? 'changes take effect at the next step, without re-planning' : '';
+      el.title = LIVE.has(c.key) ? 'changes take effect at the next step, without re-planning'
+        : IN_PLACE.has(c.key) ? 're-plans the step at the next step; the run keeps its weights, optimizer state and curves'
+          : 'starts a new run (new model and optimizer) once training has begun';
       const span = document.createElement('span');
-      span.textContent = c.label + (LIVE.has(c.key) ? ' ⚡' : '');
+      span.textContent = c.label + (LIVE.has(c.key) ? ' ⚡' : IN_PLACE.has(c.key) ? ' ↻' : '');
       let input: HTMLInputElement | HTMLSelectElement;
       if (c.kind === 'select') {
         input = document.createElement('select');

@@ -2,7 +2,7 @@
 // redraws), and reduces what it read to what the view draws before posting it.
 import { Conv2d, DataLoader, Linear, diagnoseLayer, predictTopK, tensor, type InMemoryDataset } from '../../src/index.js';
 import type { StudioRun } from './trainer.js';
-import type { FilterView, GalleryItem, LayerView, ParamView, SummaryView } from './protocol.js';
+import type { FilterWeights, GalleryItem, LayerView, ParamView, SummaryView } from './protocol.js';
 
 function firstBatch(data: InMemoryDataset, n: number): { x: Float32Array; y: Int32Array; shape: number[] } {
   const b = new DataLoader(data, { batchSize: Math.min(n, data.length), shuffle: false }).batches().next().value!;
@@ -27,7 +27,7 @@ export async function statsView(run: StudioRun): Promise<{ step: number; layers:
 }
 
 /** The first layer's weights as images: a Conv2d's filters, or a Linear's rows seen as 28×28 templates. */
-export async function filterView(run: StudioRun): Promise<FilterView | null> {
+export async function filterView(run: StudioRun): Promise<FilterWeights | null> {
   const first = run.model.layers.find((m) => m instanceof Conv2d || m instanceof Linear);
   if (!first) return null;
   const w = first instanceof Conv2d ? first.weight : (first as Linear).weight;
@@ -69,5 +69,5 @@ function pixelsOf(data: InMemoryDataset, x: Float32Array): Uint8Array {
 /** The session's model summary: layers, output shapes, parameters and bytes, and the compiled step's dispatches and memory. */
 export function summaryView(run: StudioRun): SummaryView {
   const s = run.trainer.summary();
-  return { text: s.toString(), parameters: s.parameters, parameterBytes: s.parameterBytes, dispatches: s.step?.dispatches ?? null, peakBytes: s.step?.peakBytes ?? null, naiveBytes: s.step?.naiveBytes ?? null };
+  return { text: s.toString(), layers: s.layers.length, parameters: s.parameters, parameterBytes: s.parameterBytes, dispatches: s.step?.dispatches ?? null, peakBytes: s.step?.peakBytes ?? null, naiveBytes: s.step?.naiveBytes ?? null };
 }

@@ -1,16 +1,17 @@
 // The Studio page (main thread): controls, URL state, runs and drawing. Training happens in ./worker.ts, which owns the
 // WebGPU device; this thread only sends messages and draws what comes back, at most once a frame.
+import { drawTimes, queueDraw } from '../shared/frame-queue.js';
 import { mountNav } from '../shared/nav.js';
 import { applyHiddenControls, readUrlState, writeUrlState } from '../shared/url-state.js';
 import { mountControls } from './controls.js';
-import type { DataInfo, FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
+import type { DataInfo, FromWorker, SanityResult, SummaryView, ToWorker, ViewName } from './protocol.js';
 import { configToSetup } from './search-config.js';
 import { mountSearchPanel } from './search-panel.js';
-import { deleteRun, listRuns, runLabel, saveRun, type RunRecord } from './runs.js';
+import { checkpointBytes, deleteRun, listRuns, runLabel, saveRun, type RunRecord } from './runs.js';
 import { DEFAULT_SETUP, setupChange, setupProblems, type StudioSetup } from './setup.js';
 import { Curves, runColour } from './views/charts.js';
 import { drawConfusion, drawFilters, drawGallery } from './views/images.js';
-import { drawLayers } from './views/layers.js';
+import { drawLayers, prepareLayers } from './views/layers.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -64,11 +65,17 @@ function start(): void {
   const controls = mountControls($('controls'), setup, changeSetup);
   function changeSetup(next: StudioSetup): void {
     const change = setupChange(built, setup, next);
+    const hadSteps = record.steps.length > 0;
     setup = next;
-    if (change === 'rebuild') built = next;
+    if (change.kind === 'rebuild') built = next;
+    // The run keeps its model: only the re-planned keys (batch size) change in what it was built with.
+    if (change.kind === 'replan') built = { ...built, ...Object.fromEntries(change.keys.map((k) => [k, next[k]])) };
     writeUrlState(setup, DEFAULT_SETUP);
     clearErrors('setup');
-    if (change === 'rebuild') startNewRecord();
+    if (change.kind === 'rebuild') {
+      startNewRecord();
+      if (hadSteps) showNotice(`A new run started: changing ${change.keys.join(', ')} builds a new model and optimizer (re-planned from fresh weights). The previous run's curves are kept under Runs.`);
+    }
     send({ type: 'setup', setup });
   }
   applyHiddenControls();
@@ -97,6 +104,7 @@ function start(): void {
     }
     record = newRecord(setup);
     curves.clear();
+    $('run-log').replaceChildren();
     curves.setOverlays(overlays());
     renderRuns();
   }
@@ -117,7 +125,7 @@ function start(): void {
       if (r.checkpoint) {
         const b = document.createElement('button');
         b.textContent = 'load its weights';
-        b.onclick = () => loadWeights(r.checkpoint!.slice(), `${r.label} (saved run)`);
+        b.onclick = () => void checkpointBytes(r).then((bytes) => bytes && loadWeights(bytes, `${r.label} (saved run)`));
         li.append(b, ' ');
       }
       const del = document.createElement('button');
@@ -177,6 +185,15 @@ function start(): void {
       case 'data':
         showData(m.info);
         break;
+      case 'replanned': {
+        const text = `Batch size ${m.from} → ${m.to} after step ${m.step}: the step was re-planned; same run, same weights and optimizer state.`;
+        (record.notes ??= []).push({ step: m.step, text });
+        record.setup = setup;
+        record.label = runLabel(setup);
+        logNote(text);
+        renderRuns();
+        break;
+      }
       case 'points':
         curves.addSteps(m.points);
         for (const p of m.points) { record.steps.push(p.step); record.loss.push(p.loss); }
@@ -188,8 +205,10 @@ function start(): void {
         curves.addEpoch(m.point);
         const { confusion, ...rest } = m.point;
         record.epochs.push(rest);
-        drawConfusion($('confusion') as HTMLCanvasElement, confusion, classes);
-        $('confusion-epoch').textContent = `epoch ${m.point.epoch}: ${(100 * m.point.valAcc).toFixed(1)} % correct`;
+        queueDraw('confusion', () => {
+          drawConfusion($('confusion') as HTMLCanvasElement, confusion, classes);
+          $('confusion-epoch').textContent = `epoch ${m.point.epoch}: ${(100 * m.point.valAcc).toFixed(1)} % correct`;
+        });
         void saveRun(record);
         // The run's latest weights and optimizer state go with its record (for a reload).
         send({ type: 'download' });
@@ -198,41 +217,36 @@ function start(): void {
       }
       case 'layers':
         lastLayers = m;
-        drawLayers($('layers'), m.step, m.layers, m.params);
+        queueDraw('layers', () => drawLayers($('layers'), m.step, m.layers, m.params));
         break;
       case 'filters':
-        drawFilters($('filters') as HTMLCanvasElement, m.filters);
-        $('filters-source').textContent = `${m.filters.source} at step ${m.step}`;
+        queueDraw('filters', () => {
+          drawFilters($('filters') as HTMLCanvasElement, m.filters);
+          $('filters-source').textContent = `${m.filters.source} at step ${m.step}`;
+        });
         break;
       case 'gallery':
-        drawGallery($('gallery'), m.items, classes);
-        $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.scored} ${m.source} images right)`;
+        queueDraw('gallery', () => {
+          drawGallery($('gallery'), m.items, classes);
+          $('gallery-acc').textContent = `(step ${m.step}: ${(100 * m.accuracy).toFixed(0)} % of the first ${m.scored} ${m.source} images right)`;
+        });
         break;
-      case 'summary': {
-        const s = m.summary;
-        const pre = document.createElement('pre');
-        pre.className = 'summary';
-        pre.textContent = s.text;
-        const p = document.createElement('p');
-        p.className = 'muted small';
-        p.textContent = s.dispatches !== null
-          ? 'One queue.submit replays all of the compiled step\'s dispatches.'
-          : 'The step is compiled at its first call: its dispatches and memory appear after it.';
-        $('summary').replaceChildren(pre, p);
-        $('summary').dataset.parameters = String(s.parameters);
+      case 'summary':
+        queueDraw('summary', () => showSummary(m.summary));
+        // The layer table appears once training begins: its histogram canvases are made now, while the page is idle.
+        prepareLayers(m.summary.layers);
         break;
-      }
       case 'sanity':
         drawSanity(m.results, m.running);
         break;
       case 'weights':
         if (pendingCheckpoint) {
           pendingCheckpoint = false;
-          record.checkpoint = m.bytes;
+          record.checkpoint = m.blob;
           void saveRun(record);
         } else {
           const a = document.createElement('a');
-          a.href = URL.createObjectURL(new Blob([m.bytes as BlobPart], { type: 'application/octet-stream' }));
+          a.href = URL.createObjectURL(m.blob);
           a.download = m.name;
           a.click();
           setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
@@ -263,6 +277,24 @@ function start(): void {
   let pendingCheckpoint = false;
   let lastLayers: Extract<FromWorker, { type: 'layers' }> | null = null;
 
+  /** A line in the run's log (under the curves): what changed in this run, and when. */
+  function logNote(text: string): void {
+    $('run-log').append(Object.assign(document.createElement('li'), { textContent: text }));
+  }
+
+  function showSummary(s: SummaryView): void {
+    const pre = document.createElement('pre');
+    pre.className = 'summary';
+    pre.textContent = s.text;
+    const p = document.createElement('p');
+    p.className = 'muted small';
+    p.textContent = s.dispatches !== null
+      ? 'One queue.submit replays all of the compiled step\'s dispatches.'
+      : 'The step is compiled at its first call: its dispatches and memory appear after it.';
+    $('summary').replaceChildren(pre, p);
+    $('summary').dataset.parameters = String(s.parameters);
+  }
+
   function showNotice(text: string): void {
     const p = document.createElement('p');
     p.className = 'notice';
@@ -273,6 +305,8 @@ function start(): void {
 
   function showData(info: DataInfo): void {
     classes = info.classes;
+    // The empty matrix with its class names, drawn while idle: the first epoch's redraw then finds its canvas ready.
+    queueDraw('confusion', () => drawConfusion($('confusion') as HTMLCanvasElement, classes.map(() => classes.map(() => 0)), classes));
     $('data-info').textContent = `Data: ${info.source} · ${info.train} training, ${info.val} validation, ${info.test} test images · ${classes.length} classes`;
   }
 
@@ -292,7 +326,7 @@ function start(): void {
   $('play').onclick = () => send({ type: 'play' });
   $('pause').onclick = () => send({ type: 'pause' });
   $('step').onclick = () => send({ type: 'step' });
-  $('reset').onclick = () => { record = newRecord(setup); curves.clear(); send({ type: 'reset' }); };
+  $('reset').onclick = () => { record = newRecord(setup); curves.clear(); $('run-log').replaceChildren(); send({ type: 'reset' }); };
   $('new-run').onclick = () => {
     if (record.steps.length) shownRuns.add(record.id);
     startNewRecord();
@@ -329,6 +363,6 @@ function start(): void {
   }).catch((err) => showError('runs', `Runs cannot be kept in this browser (IndexedDB: ${String(err)})`));
   renderRuns();
   // For tests and the console: the logged losses of the current run.
-  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, setup: () => setup, searchCurves: () => search.curvePoints() };
+  (window as unknown as { studioDebug: object }).studioDebug = { losses: () => curves.stepPoints.map((p) => p.loss), lrs: () => curves.stepPoints.map((p) => p.lr), layers: () => lastLayers, handlerMs: () => handlerMs, drawMs: drawTimes, setup: () => setup, searchCurves: () => search.curvePoints() };
   send({ type: 'setup', setup, servedUrl: new URL('../data/fashion-mnist/', location.href).href });
 }

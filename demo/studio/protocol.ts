@@ -48,9 +48,12 @@ export interface LayerView {
   problems: string[];
 }
 export interface ParamView { name: string; count: number; gradNorm: number; weightNorm: number; updateRatio: number }
-export interface FilterView { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
+/** The first layer's weights read back (in the worker). */
+export interface FilterWeights { count: number; channels: number; height: number; width: number; data: Float32Array; source: string }
+/** What the page gets: the filters drawn as one grid image (filter-grid.ts), transferred. */
+export interface FilterView { count: number; channels: number; height: number; width: number; source: string; image: ImageBitmap }
 export interface GalleryItem { index: number; label: number; top: { cls: number; p: number }[]; pixels: Uint8Array }
-export interface SummaryView { text: string; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
+export interface SummaryView { text: string; layers: number; parameters: number; parameterBytes: number; dispatches: number | null; peakBytes: number | null; naiveBytes: number | null }
 
 export interface SanityResult {
   name: string;
@@ -64,6 +67,8 @@ export type FromWorker =
   | { type: 'ready'; adapter: string }
   | { type: 'status'; state: 'building' | 'paused' | 'running' | 'done'; step: number; epoch: number; epochs: number; batchesPerEpoch: number; plans: number }
   | { type: 'data'; info: DataInfo }
+  /** The run's step was re-planned for another batch size after `step` (same weights and optimizer state). */
+  | { type: 'replanned'; step: number; from: number; to: number }
   | { type: 'points'; points: StepPoint[] }
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'layers'; step: number; layers: LayerView[]; params: ParamView[] }
@@ -71,7 +76,8 @@ export type FromWorker =
   | { type: 'gallery'; step: number; items: GalleryItem[]; accuracy: number; scored: number; source: string }
   | { type: 'summary'; summary: SummaryView }
   | { type: 'sanity'; results: SanityResult[]; running: boolean }
-  | { type: 'weights'; bytes: Uint8Array; name: string }
+  /** Safetensors bytes as a Blob, made in the worker: the page stores or downloads it without copying megabytes. */
+  | { type: 'weights'; blob: Blob; name: string }
   | { type: 'loaded'; name: string; message: string }
   | { type: 'search-state'; state: SearchState; trials: number; finished: number; message?: string }
   /** One validation of one trial, as it happens. */

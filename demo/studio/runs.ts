@@ -11,8 +11,14 @@ export interface RunRecord {
   steps: number[];
   loss: number[];
   epochs: Omit<EpochPoint, 'confusion'>[];
-  /** Weights and optimizer state at the last saved epoch. */
-  checkpoint?: Uint8Array;
+  /** What changed during the run (a batch size), after which step. */
+  notes?: { step: number; text: string }[];
+  /**
+   * Weights and optimizer state at the last saved epoch (safetensors bytes). A Blob, not bytes: IndexedDB's put clones
+   * its value on the main thread, and megabytes of bytes made that a long task while training; a Blob is stored
+   * without that copy. Records saved before hold a Uint8Array.
+   */
+  checkpoint?: Blob | Uint8Array;
 }
 
 const DB = 'wgsl-nn-studio', STORE = 'runs';
@@ -38,6 +44,12 @@ function request<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBReque
 export const listRuns = (): Promise<RunRecord[]> => request('readonly', (s) => s.getAll() as IDBRequest<RunRecord[]>).then((rs) => rs.sort((a, b) => a.created - b.created));
 export const saveRun = (r: RunRecord): Promise<unknown> => request('readwrite', (s) => s.put(r));
 export const deleteRun = (id: string): Promise<unknown> => request('readwrite', (s) => s.delete(id));
+
+/** A saved run's checkpoint bytes (a fresh copy, free to transfer). */
+export async function checkpointBytes(r: RunRecord): Promise<Uint8Array | null> {
+  if (!r.checkpoint) return null;
+  return r.checkpoint instanceof Blob ? new Uint8Array(await r.checkpoint.arrayBuffer()) : r.checkpoint.slice();
+}
 
 /** A short label naming what distinguishes a run. */
 export function runLabel(s: StudioSetup): string {

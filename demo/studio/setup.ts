@@ -2,7 +2,7 @@
 // so a Studio link and a CLI command describe the same run) plus where the data comes from. It lives in the URL,
 // read on load and written back on every change; `hide=` hides controls.
 import {
-  DEFAULT_OPTIONS, OPTION_KEYS, replanKeys, resolveOptions, type SessionOptions,
+  DEFAULT_OPTIONS, OPTION_KEYS, REPLAN_IN_PLACE, replanKeys, resolveOptions, type SessionOptions,
 } from '../../app/session/options.js';
 
 export const DATA_SOURCES = ['auto', 'served', 'sample'] as const;
@@ -35,11 +35,16 @@ export function setupProblems(s: StudioSetup): string[] {
   return out;
 }
 
-export type SetupChange = 'none' | 'live' | 'rebuild';
+export type SetupChange = 'none' | 'live' | 'replan' | 'rebuild';
 
-/** What going from the setup a run was built with (`built`) to `next` takes: nothing, live values, or a new run. */
-export function setupChange(built: StudioSetup, current: StudioSetup, next: StudioSetup): SetupChange {
-  if (Object.keys(next).every((k) => String(current[k]) === String(next[k]))) return 'none';
-  if (built.data !== next.data || replanKeys(sessionOptions(built), sessionOptions(next)).length > 0) return 'rebuild';
-  return 'live';
+/**
+ * What going from the setup a run was built with (`built`) to `next` takes: nothing, live values, a re-planned step
+ * for the same run (batch size), or a new run (`keys`: the options that need it, or 'data').
+ */
+export function setupChange(built: StudioSetup, current: StudioSetup, next: StudioSetup): { kind: SetupChange; keys: string[] } {
+  if (Object.keys(next).every((k) => String(current[k]) === String(next[k]))) return { kind: 'none', keys: [] };
+  const keys = replanKeys(sessionOptions(built), sessionOptions(next));
+  const rebuild = [...(built.data !== next.data ? ['data'] : []), ...keys.filter((k) => !REPLAN_IN_PLACE.includes(k))];
+  if (rebuild.length) return { kind: 'rebuild', keys: rebuild };
+  return keys.length ? { kind: 'replan', keys } : { kind: 'live', keys: [] };
 }

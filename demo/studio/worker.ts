@@ -5,6 +5,7 @@ import { loadSource, loadUserFiles, type StudioData } from './data.js';
 import { filterView, galleryView, statsView, summaryView } from './inspect.js';
 import type { FromWorker, SanityResult, ToWorker, ViewName } from './protocol.js';
 import { runSanityChecks } from './sanity.js';
+import { filterGrid } from './filter-grid.js';
 import { searchProblems } from './search-config.js';
 import { SearchControl, SearchStopped, runStudioSearch, searchConfigsOf } from './search-run.js';
 import { setupProblems, type StudioSetup } from './setup.js';
@@ -67,7 +68,7 @@ async function applySetup(next: StudioSetup): Promise<void> {
     post({ type: 'error', where: 'setup', message: problems.join('; ') });
     return;
   }
-  if (run && run.apply(next)) {
+  if (run && applyToRun(run, next)) {
     setup = next;
     status();
     return;
@@ -75,6 +76,14 @@ async function applySetup(next: StudioSetup): Promise<void> {
   const d = await ensureData(next, !setup || next.data !== setup.data);
   setup = next;
   newRun(next, d);
+}
+
+/** Applies a setup to the run when it can take it (live values, a batch size); false when it needs a new run. */
+function applyToRun(r: StudioRun, next: StudioSetup): boolean {
+  const from = r.trainer.options.batchSize;
+  if (!r.apply(next)) return false;
+  if (r.trainer.options.batchSize !== from) post({ type: 'replanned', step: r.steps, from, to: r.trainer.options.batchSize });
+  return true;
 }
 
 /** While training, views may take at most this share of the worker's time (a large model's gallery is a real forward pass). */
@@ -94,7 +103,11 @@ async function serveViews(): Promise<void> {
       if (v) post({ type: 'layers', ...v });
     } else if (view === 'filters') {
       const f = await filterView(r);
-      if (f) post({ type: 'filters', step: r.steps, filters: f });
+      if (f) {
+        const { data: _, ...meta } = f;
+        const image = await createImageBitmap(filterGrid(f));
+        post({ type: 'filters', step: r.steps, filters: { ...meta, image } }, [image]);
+      }
     } else if (view === 'gallery') {
       const g = await galleryView(r);
       post({ type: 'gallery', step: r.steps, ...g, source: r.test === r.val ? 'validation' : 'test' });
@@ -111,7 +124,7 @@ async function advance(n: number): Promise<void> {
   const r = run!;
   // The layer view's statistics come from one replay of the step: the chunk's first, the single Step (exactly
   // when one looks at them), and the run's last step, so a finished run shows its final state.
-  const left = r.epochs * r.batchesPerEpoch - r.steps;
+  const left = r.trainer.stepsLeft;
   let epoch = null;
   if (left > 1 && left <= n) {
     epoch = await r.advance(left - 1);
@@ -167,7 +180,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     });
     // A change the run takes as it goes (hyperparameters, batch size, dropout) applies between two steps, even while
     // training; one that needs a new run stops the loop first.
-    if (run && setup && setupProblems(m.setup).length === 0 && run.apply(m.setup)) {
+    if (run && setup && setupProblems(m.setup).length === 0 && applyToRun(run, m.setup)) {
       setup = m.setup;
       status();
       return;
@@ -239,7 +252,8 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       whenIdle(async () => {
         if (!run) return;
         const bytes = await run.trainer.checkpoint({ setup: JSON.stringify(setup), step: String(run.steps), epoch: String(run.epoch) });
-        post({ type: 'weights', bytes, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` }, [bytes.buffer]);
+        const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
+        post({ type: 'weights', blob, name: `wgsl-nn-${run.built.model}-step${run.steps}.safetensors` });
       });
       return;
     case 'search':

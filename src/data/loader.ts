@@ -194,7 +194,12 @@ export class DataLoader {
   }
 
   get batchesPerEpoch(): number {
-    const n = this.dataset.length;
+    return this.batchesFrom(0);
+  }
+
+  /** Batches left in an epoch after its first `start` samples. */
+  batchesFrom(start: number): number {
+    const n = Math.max(0, this.dataset.length - start);
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
@@ -205,9 +210,15 @@ export class DataLoader {
     return Int32Array.from({ length: n }, (_, i) => i);
   }
 
-  *batches(epoch = 0): Generator<Batch> {
-    const order = this.order(epoch);
-    const count = this.batchesPerEpoch;
+  /**
+   * Epoch `epoch`'s batches; `start` skips that many samples of its order first (a loader whose batch size changed
+   * mid-epoch continues the same epoch where the previous one stopped: the order does not depend on the batch size).
+   */
+  *batches(epoch = 0, start = 0): Generator<Batch> {
+    const n = this.dataset.length;
+    if (!Number.isInteger(start) || start < 0 || start > n) throw new ArgumentError('DataLoader.batches', `start must be an integer from 0 to ${n} (the samples), got ${start}`);
+    const order = this.order(epoch).subarray(start);
+    const count = this.batchesFrom(start);
     for (let index = 0; index < count; index++) {
       const positions = order.subarray(index * this.batchSize, (index + 1) * this.batchSize);
       const { x, y } = this.dataset.gather(positions);

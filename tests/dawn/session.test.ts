@@ -3,6 +3,7 @@ import { Trainer, type StepReport } from '../../app/session/trainer.js';
 import {
   compile, decodeSafetensors, Dropout, InMemoryDataset, mul, SGD, sum, tensor, type Runtime, type Tensor,
 } from '../../src/index.js';
+import { optimizerStateTensors } from '../../src/io/optimizer-state.js';
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 
@@ -107,7 +108,8 @@ describe('Trainer', () => {
       expect(t.step.plans).toBe(1);
       expect(t.step.dispatches()).toBe(dispatches);
       expect(t.options).toMatchObject({ lr: 0.05, l2: 0.01, momentum: 0, dropout: 0.5 });
-      expect(t.apply({ batchSize: 16, hidden: [8] })).toEqual(['hidden', 'batchSize']);
+      // batchSize alone re-plans in place (setBatchSize); with a model change nothing is applied.
+      expect(t.apply({ batchSize: 16, hidden: [8] })).toEqual(['hidden']);
       expect(t.options.batchSize).toBe(8);
       const ck = decodeSafetensors(await t.checkpoint({ note: 'test' }));
       expect([...ck.tensors.keys()]).toEqual(expect.arrayContaining(['1.weight', '1.bias', '4.weight', 'optimizer.state.0.momentum_buffer']));
@@ -121,6 +123,65 @@ describe('Trainer', () => {
       expect(() => plain.setMomentum(0.5)).toThrow(/sgd has no momentum to set/);
     } finally {
       plain.dispose();
+    }
+  });
+
+  it('re-plans for a new batch size mid-epoch with the same weights and optimizer state, and continues the epoch', async () => {
+    const rng = new Rng();
+    const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'adam', lr: 0.01, batchSize: 8, epochs: 3, subset: 0, valFraction: 0 }, blobs(rng, 40), { input, lossEvery: 1, onStep: (s) => steps.push(s) });
+    const steps: StepReport[] = [];
+    const state = async () => {
+      const opt = optimizerStateTensors(t.optimizer);
+      try {
+        return await Promise.all([...t.model.parameters(), ...opt.tensors.values()].map((p) => p.toArray()));
+      } finally {
+        opt.dispose();
+      }
+    };
+    try {
+      await t.stepBatches(2);
+      await t.flush();
+      const before = await state();
+      expect(before.length).toBe(4 + 3 * 4);   // 4 parameters; Adam's two moments and step count of each
+      t.setBatchSize(12);
+      expect(await state()).toEqual(before);
+      expect([t.options.batchSize, t.stepsPerEpoch, t.stepCount, t.optimizer.stepCount, t.step.plans]).toEqual([12, 4, 2, 2, 0]);
+      // Epoch 1 has 24 samples left: 2 batches of 12; then 2 epochs of 4 (40 = 3 × 12 + 4).
+      expect(t.stepsLeft).toBe(2 + 2 * 4);
+      const e1 = await t.stepBatches(10);
+      expect(e1?.epoch).toBe(1);
+      expect(steps.map((s) => [s.step, s.epoch, s.batch, s.batches])).toEqual([[1, 1, 1, 5], [2, 1, 2, 5], [3, 1, 3, 4], [4, 1, 4, 4]]);
+      expect(t.summary().layers[1]!.outputShape).toEqual([12, 9]);
+      expect(await state()).not.toEqual(before);
+      const history = await t.run();
+      expect(history.map((e) => e.epoch)).toEqual([1, 2, 3]);
+      expect([t.stepCount, t.optimizer.stepCount, t.stepsLeft, t.step.plans]).toEqual([12, 12, 0, 2]);
+      expect(steps.every((s) => Number.isFinite(s.loss))).toBe(true);
+      expect(history[2]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
+      // Through apply (the Studio's path): batch size only is not a new session.
+      expect(t.apply({ batchSize: 5 })).toEqual([]);
+      expect(t.stepsPerEpoch).toBe(8);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('setBatchSize gives the old batch size\'s plans back', async () => {
+    const rng = new Rng();
+    const t = new Trainer({ model: 'mlp', hidden: [9], optimizer: 'sgd', batchSize: 8, epochs: 2, subset: 0, valFraction: 0 }, blobs(rng, 32), { input });
+    try {
+      await t.stepBatches(1);
+      await t.flush();
+      const held = rt.memory().inUseBytes;
+      t.setBatchSize(16);
+      await t.stepBatches(1);
+      t.setBatchSize(8);
+      await t.stepBatches(1);
+      await t.flush();
+      expect(t.step.plans).toBe(1);
+      expect(rt.memory().inUseBytes).toBe(held);
+    } finally {
+      t.dispose();
     }
   });
 });

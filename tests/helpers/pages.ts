@@ -47,11 +47,14 @@ export async function startApp(): Promise<AppSession> {
   };
 }
 
-/** Saves a full-page screenshot as test-results/pages/<name>.png and returns its path. */
+/**
+ * Saves a full-page screenshot as test-results/pages/<name>.png and returns its path. Panels the page lets skip
+ * rendering off screen (content-visibility: auto) are rendered for it, so the picture shows the whole page.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: true, style: '* { content-visibility: visible !important; }' });
   return file;
 }
 

@@ -75,6 +75,19 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(ArgumentError);
   });
 
+  it('continues an epoch from a sample position at another batch size (the same order)', () => {
+    const ds = indexed(10);
+    const first = [...new DataLoader(ds, { batchSize: 4, seed: 1 }).batches(3)].slice(0, 1);
+    const rest = new DataLoader(ds, { batchSize: 3, seed: 1 });
+    expect(rest.batchesFrom(4)).toBe(2);
+    const after = [...rest.batches(3, 4)];
+    expect(after.map((b) => b.size)).toEqual([3, 3]);
+    expect([...first, ...after].flatMap((b) => [...b.y])).toEqual([...rest.order(3)]);
+    expect([...rest.batches(3, 10)]).toEqual([]);
+    expect(() => [...rest.batches(3, 11)]).toThrow(/start must be an integer from 0 to 10/);
+    expect(new DataLoader(ds, { batchSize: 4, dropLast: true }).batchesFrom(1)).toBe(2);
+  });
+
   it('normalizes per channel: (x·scale − mean) / std', () => {
     const mean = [0.25, -0.5], std = [0.5, 2];
     const ds = indexed(4, { scale: 1 / 255, mean, std });

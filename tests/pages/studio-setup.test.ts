@@ -77,6 +77,44 @@ test('the learning rate changes while it trains, without a new run', async () =>
   await page.close();
 }, 300_000);
 
+test('a batch-size change mid-training re-plans the same run; a model change starts a new one and says so', async () => {
+  const page = await app.open(SMALL.replace('batchSize=16', 'batchSize=20') + '&epochs=100');
+  await ready(page);
+  const runs = () => page.$$eval('#runs li', (lis) => lis.length);
+  const runsBefore = await runs();
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 6, null, { timeout: 120_000 });
+  await page.fill('[name="batchSize"]', '10');
+  await page.press('[name="batchSize"]', 'Tab');
+  await page.waitForFunction(() => document.getElementById('run-log')!.textContent!.includes('Batch size 20 → 10'), null, { timeout: 60_000 });
+  const note = (await page.locator('#run-log').textContent())!;
+  const at = Number(/after step (\d+)/.exec(note)![1]);
+  expect(at).toBeGreaterThanOrEqual(6);
+  const before = await page.evaluate(() => (window as unknown as Debug).studioDebug.losses());
+  await page.waitForFunction((n) => Number(document.body.dataset.step ?? 0) >= n + 15, at, { timeout: 120_000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => document.body.dataset.state === 'paused');
+  const after = await page.evaluate(() => (window as unknown as Debug).studioDebug.losses());
+  // The same curve goes on (no reset): the losses logged before the change are still its first ones, and it kept growing.
+  expect(after.slice(0, before.length)).toEqual(before);
+  expect(after.length).toBeGreaterThanOrEqual(at + 15);
+  expect(after.every(Number.isFinite)).toBe(true);
+  expect(Number(await page.evaluate(() => document.body.dataset.step))).toBeGreaterThanOrEqual(at + 15);
+  expect(await runs()).toBe(runsBefore);
+  // 180 training images in batches of 10, and the batch-20 plan was given back (one plan left).
+  expect(await page.locator('#status').textContent()).toContain('(18 steps each)');
+  expect(await page.evaluate(() => document.body.dataset.plans)).toBe('1');
+  await screenshot(page, 'studio-batch-size-replan');
+  // A model change is a new run, and the page says so.
+  await page.fill('[name="hidden"]', '16');
+  await page.press('[name="hidden"]', 'Tab');
+  await page.waitForFunction(() => document.getElementById('errors')!.textContent!.includes('A new run started: changing hidden'));
+  await page.waitForFunction((n) => document.querySelectorAll('#runs li').length === n + 1, runsBefore);
+  expect(await page.locator('#run-log li').count()).toBe(0);
+  expect(page.errors).toEqual([]);
+  await page.close();
+}, 300_000);
+
 test('the sanity checks report pass/fail with their numbers', async () => {
   const page = await app.open(SMALL);
   await ready(page);

@@ -2,39 +2,17 @@
 // test gallery with top-3 predictions (misclassified first).
 import type { FilterView, GalleryItem } from '../protocol.js';
 
-/** Each filter scaled on its own to [0, 255] (grey), channels side by side, in a grid: one ImageData, scaled up by drawImage. */
+/** The filter grid the worker drew (filter-grid.ts), scaled up to about 420 px wide with whole pixels per weight. */
 export function drawFilters(canvas: HTMLCanvasElement, f: FilterView): void {
-  const tileW = f.width * f.channels + 1, tileH = f.height + 1;
-  const cols = Math.max(1, Math.ceil(Math.sqrt(f.count * (f.channels > 1 ? 0.5 : 1.5))));
-  const rows = Math.ceil(f.count / cols);
-  const img = new ImageData(cols * tileW + 1, rows * tileH + 1);
-  img.data.fill(255);
-  const per = f.channels * f.height * f.width;
-  for (let k = 0; k < f.count; k++) {
-    const w = f.data.subarray(k * per, (k + 1) * per);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of w) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    const span = hi - lo || 1;
-    const ox = (k % cols) * tileW + 1, oy = Math.floor(k / cols) * tileH + 1;
-    for (let c = 0; c < f.channels; c++) {
-      for (let y = 0; y < f.height; y++) {
-        for (let x = 0; x < f.width; x++) {
-          const g = Math.round((255 * (w[(c * f.height + y) * f.width + x]! - lo)) / span);
-          const at = ((oy + y) * img.width + ox + c * f.width + x) * 4;
-          img.data[at] = img.data[at + 1] = img.data[at + 2] = g;
-        }
-      }
-    }
-  }
-  // Scale so the grid is about 420 px wide, whole pixels per weight.
-  const scale = Math.max(1, Math.floor(420 / img.width));
-  canvas.width = img.width * scale;
-  canvas.height = img.height * scale;
-  const src = new OffscreenCanvas(img.width, img.height);
-  src.getContext('2d')!.putImageData(img, 0, 0);
+  const { image } = f;
+  const scale = Math.max(1, Math.floor(420 / image.width));
+  // Sizes are set only when they change (setting one, even to the same value, reallocates the canvas).
+  if (canvas.width !== image.width * scale) canvas.width = image.width * scale;
+  if (canvas.height !== image.height * scale) canvas.height = image.height * scale;
   const ctx = canvas.getContext('2d')!;
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+  image.close();
 }
 
 /** Rows: true class; columns: predicted; cells shaded by the row's fraction, counts written in. */
@@ -76,22 +54,50 @@ export function drawConfusion(canvas: HTMLCanvasElement, m: number[][], classes:
   ctx.restore();
 }
 
+/** One gallery card, built once and updated in place: its image is redrawn only when another test image lands in it. */
+interface Card { fig: HTMLElement; ctx: CanvasRenderingContext2D; image: ImageData; index: number; title: HTMLElement; lines: HTMLElement[] }
+const galleries = new WeakMap<HTMLElement, Card[]>();
+
+function card(): Card {
+  const fig = document.createElement('figure');
+  const c = document.createElement('canvas');
+  c.width = 28;
+  c.height = 28;
+  const ctx = c.getContext('2d')!;
+  const cap = document.createElement('figcaption');
+  const title = document.createElement('b');
+  const lines = [0, 1, 2].map(() => document.createElement('div'));
+  cap.append(title, ...lines);
+  fig.append(c, cap);
+  return { fig, ctx, image: ctx.createImageData(28, 28), index: -1, title, lines };
+}
+
+const setText = (el: HTMLElement, text: string) => { if (el.textContent !== text) el.textContent = text; };
+const setClass = (el: HTMLElement, name: string) => { if (el.className !== name) el.className = name; };
+
+/** Test images with their top-3 predictions. Cards are reused across redraws: only changed text, classes and images are written. */
 export function drawGallery(root: HTMLElement, items: GalleryItem[], classes: readonly string[]): void {
-  const cards = items.map((g) => {
-    const card = document.createElement('figure');
-    const wrong = g.top[0]!.cls !== g.label;
-    card.className = wrong ? 'wrong' : 'right';
-    const c = document.createElement('canvas');
-    c.width = 28;
-    c.height = 28;
-    const ctx = c.getContext('2d')!;
-    const img = ctx.createImageData(28, 28);
-    g.pixels.forEach((v, i) => { img.data.set([v, v, v, 255], i * 4); });
-    ctx.putImageData(img, 0, 0);
-    const cap = document.createElement('figcaption');
-    cap.innerHTML = `<b>${classes[g.label]}</b>` + g.top.map((t) => `<div class="${t.cls === g.label ? 'pass' : ''}">${classes[t.cls]} ${(100 * t.p).toFixed(0)}%</div>`).join('');
-    card.append(c, cap);
-    return card;
+  let cards = galleries.get(root) ?? [];
+  if (cards.length !== items.length) {
+    cards = items.map((_, i) => cards[i] ?? card());
+    galleries.set(root, cards);
+    root.replaceChildren(...cards.map((c) => c.fig));
+  }
+  items.forEach((g, i) => {
+    const c = cards[i]!;
+    setClass(c.fig, g.top[0]!.cls !== g.label ? 'wrong' : 'right');
+    if (c.index !== g.index) {
+      // Grey bytes into RGBA pixels through a 32-bit view (little-endian: 0xAABBGGRR), one putImageData per image.
+      const px = new Uint32Array(c.image.data.buffer);
+      for (let k = 0; k < px.length; k++) { const v = g.pixels[k]!; px[k] = 0xff000000 | (v << 16) | (v << 8) | v; }
+      c.ctx.putImageData(c.image, 0, 0);
+      c.index = g.index;
+    }
+    setText(c.title, classes[g.label] ?? String(g.label));
+    c.lines.forEach((line, j) => {
+      const t = g.top[j];
+      setText(line, t ? `${classes[t.cls] ?? t.cls} ${(100 * t.p).toFixed(0)}%` : '');
+      setClass(line, t && t.cls === g.label ? 'pass' : '');
+    });
   });
-  root.replaceChildren(...cards);
 }

@@ -1,6 +1,15 @@
 // Per-layer activations (mean, std, histogram; collapse to 0 and saturation flagged: the lecture's initialization
 // diagnosis) and per-parameter gradient norm and update/weight ratio (the lecture's ~1e-3 rule of thumb).
+import { queueDraw } from '../../shared/frame-queue.js';
 import type { LayerView, ParamView } from '../protocol.js';
+import { takeCanvas, warmCanvases } from './canvas-pool.js';
+
+const HIST_WIDTH = 160, HIST_HEIGHT = 38;
+
+/** Prepares histogram canvases for a model of about `layers` layers while the page is idle (canvas-pool.ts). */
+export function prepareLayers(layers: number): void {
+  warmCanvases(layers, HIST_WIDTH, HIST_HEIGHT);
+}
 
 const fmt = (x: number) => (!Number.isFinite(x) ? '–' : x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(3));
 
@@ -60,9 +69,7 @@ function build(root: HTMLElement, key: string, layers: LayerView[], params: Para
   const body = table.createTBody();
   const layerRows = layers.map(() => {
     const tr = row(6);
-    const c = document.createElement('canvas');
-    c.width = 160;
-    c.height = 38;
+    const c = takeCanvas(HIST_WIDTH, HIST_HEIGHT);
     c.className = 'hist';
     tr.children[4]!.append(c);
     body.append(tr);
@@ -98,7 +105,10 @@ export function drawLayers(root: HTMLElement, step: number, layers: LayerView[],
   layers.forEach((l, i) => {
     const tr = b.layerRows[i]!, flag = layerFlag(l);
     fill(tr, [l.label, fmt(l.mean), fmt(l.std), `${(100 * l.zeros).toFixed(0)} %`], flag, 'ok');
-    histogram(tr.querySelector('canvas')!, l, flag !== null);
+    // Each histogram is its own queued draw: a new table's canvases cost a few ms each at their first draw (their
+    // contexts are made then), so a deep model's first statistics would otherwise make one long task.
+    const canvas = tr.querySelector('canvas')!;
+    queueDraw(canvas, () => histogram(canvas, l, flag !== null), 'layer histogram');
   });
   params.forEach((p, i) => {
     const flag = ratioFlag(p);
