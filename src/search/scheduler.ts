@@ -45,15 +45,13 @@ export interface SchedulerHooks {
   onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => unknown;
 }
 
-/** One step of each run, in one submit; the losses are freed once that submit is made. */
+/** One step of each run, in one submit; batches evicted from the feeds are freed once that submit is made. */
 export function round(rt: Runtime, runs: readonly TrialRun[], feeds: Iterable<BatchFeed> = []): void {
-  const losses: Tensor[] = [];
   try {
     rt.submitTogether('search round', () => {
-      for (const run of runs) losses.push(run.runStep());
+      for (const run of runs) run.runStep();
     });
   } finally {
-    for (const l of losses) l.dispose();
     for (const f of feeds) f.endRound();
   }
 }

@@ -104,7 +104,7 @@ export class TrialRun {
   /** Best monitored value so far (higher is better: −loss for valLoss). */
   best = -Infinity;
   bestPoint: TrialPoint | null = null;
-  private readonly step: CompiledStep<Tensor>;
+  private readonly step: CompiledStep<readonly Tensor[]>;
   private readonly metrics: MetricAccumulator;
   private readonly feed: BatchFeed;
   private readonly evalEvery: number;
@@ -138,7 +138,8 @@ export class TrialRun {
       metrics.add(loss, logits, y);
       loss.backward();
       optimizer.step();
-      return loss;
+      // Nothing comes out: the loss is read through the GPU-side metrics, so a replay copies out no tensor.
+      return [];
     }, { name: 'search step', runtime: rt, inputShapes: [train.sampleShape, []] });
   }
 
@@ -147,16 +148,12 @@ export class TrialRun {
     return this.segmentEnd - this.stepsDone;
   }
 
-  /**
-   * One optimizer step on the next mini-batch (queued, nothing read back). Returns the step's loss tensor:
-   * dispose it only after the submit that computes it, or its buffer could be handed to other work first.
-   */
-  runStep(): Tensor {
+  /** One optimizer step on the next mini-batch (queued, nothing read back; its loss goes into the run's metrics). */
+  runStep(): void {
     const b = this.feed.batch(this.stepsDone);
-    const loss = this.step(b.x, b.y);
+    this.step(b.x, b.y);
     this.metrics.countBatch(b.size);
     this.stepsDone++;
-    return loss;
   }
 
   /** Validates, records the point, and decides whether the run goes on. */
