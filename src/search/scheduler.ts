@@ -1,7 +1,6 @@
 import type { Runtime } from '../device.js';
 import { ArgumentError } from '../errors.js';
 import type { InMemoryDataset } from '../data/loader.js';
-import type { Tensor } from '../tensor.js';
 import { BatchFeed } from './batch-feed.js';
 import type { TrialConfig } from './space.js';
 import { TrialRun, type RunSettings, type TrialPoint } from './trial-run.js';
