@@ -54,8 +54,11 @@ export function drawConfusion(canvas: HTMLCanvasElement, m: number[][], classes:
   ctx.restore();
 }
 
-/** One gallery card, built once and updated in place: its image is redrawn only when another test image lands in it. */
-interface Card { fig: HTMLElement; ctx: CanvasRenderingContext2D; image: ImageData; index: number; title: HTMLElement; lines: HTMLElement[] }
+/**
+ * One gallery card, built once and updated in place: its image is redrawn only when other pixels land in it (compared
+ * by content, not by test-image index: a new run on other data reuses the cards with the same indices).
+ */
+interface Card { fig: HTMLElement; ctx: CanvasRenderingContext2D; image: ImageData; pixels: Uint8Array; title: HTMLElement; lines: HTMLElement[] }
 const galleries = new WeakMap<HTMLElement, Card[]>();
 
 function card(): Card {
@@ -69,7 +72,13 @@ function card(): Card {
   const lines = [0, 1, 2].map(() => document.createElement('div'));
   cap.append(title, ...lines);
   fig.append(c, cap);
-  return { fig, ctx, image: ctx.createImageData(28, 28), index: -1, title, lines };
+  return { fig, ctx, image: ctx.createImageData(28, 28), pixels: new Uint8Array(0), title, lines };
+}
+
+function samePixels(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const setText = (el: HTMLElement, text: string) => { if (el.textContent !== text) el.textContent = text; };
@@ -86,12 +95,12 @@ export function drawGallery(root: HTMLElement, items: GalleryItem[], classes: re
   items.forEach((g, i) => {
     const c = cards[i]!;
     setClass(c.fig, g.top[0]!.cls !== g.label ? 'wrong' : 'right');
-    if (c.index !== g.index) {
+    if (!samePixels(c.pixels, g.pixels)) {
       // Grey bytes into RGBA pixels through a 32-bit view (little-endian: 0xAABBGGRR), one putImageData per image.
       const px = new Uint32Array(c.image.data.buffer);
       for (let k = 0; k < px.length; k++) { const v = g.pixels[k]!; px[k] = 0xff000000 | (v << 16) | (v << 8) | v; }
       c.ctx.putImageData(c.image, 0, 0);
-      c.index = g.index;
+      c.pixels = g.pixels.slice();
     }
     setText(c.title, classes[g.label] ?? String(g.label));
     c.lines.forEach((line, j) => {
