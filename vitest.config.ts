@@ -26,6 +26,41 @@ function chromiumProvider() {
   };
 }
 
+/**
+ * Dawn tests that call init() themselves, destroy a device or lose it on purpose: they would take the shared
+ * runtime of the other dawn files away (those share one process, see the 'dawn' project).
+ */
+const DAWN_OWN_RUNTIME = [
+  'examples', 'fit-recovery', 'gpu-errors', 'leaks', 'optimizer-state-shape', 'ownership', 'profile', 'runtime-dir', 'runtime', 'webgpu-smoke',
+].map((name) => `tests/dawn/${name}.test.ts`);
+
+/**
+ * Browser tests that call init() themselves or count the runtime's buffers, dispatches and pool state from a
+ * fresh start: each runs in a page of its own.
+ */
+const BROWSER_OWN_RUNTIME = ['autograd', 'core', 'elementwise', 'optim', 'reduce'].map((name) => `tests/browser/${name}.test.ts`);
+
+/** A project of tests run in Chromium (SwiftShader on 2 cores: one file at a time). */
+function browserProject(name: string, test: { include: string[]; exclude?: string[]; isolate?: boolean }) {
+  return {
+    extends: true as const,
+    // The page has no process.env: TEST_SEED reaches tests/helpers/random.ts as a build-time constant.
+    define: { __TEST_SEED__: JSON.stringify(process.env.TEST_SEED ?? '') },
+    test: {
+      name,
+      ...test,
+      fileParallelism: false,
+      browser: {
+        enabled: true,
+        provider: chromiumProvider(),
+        headless: true,
+        screenshotFailures: false,
+        instances: [{ browser: 'chromium' as const }],
+      },
+    },
+  };
+}
+
 export default defineConfig({
   // examples/ import the package by name, as a user would (tests/*/examples.test.ts run them): here that is the source.
   resolve: { alias: { 'wgsl-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
@@ -49,7 +84,23 @@ export default defineConfig({
           name: 'dawn',
           environment: 'node',
           include: ['tests/dawn/**/*.test.ts'],
-          // dawn.node is a native addon holding a Vulkan instance: one process per file, files one at a time.
+          exclude: DAWN_OWN_RUNTIME,
+          // dawn.node is a native addon holding a Vulkan instance: one process, files one at a time. The files
+          // share that process and its runtime (tests/helpers/gpu.ts), so a pipeline SwiftShader compiled for one
+          // file (seconds each for LeNet-5's matmuls) is not compiled again for the next.
+          pool: 'forks',
+          fileParallelism: false,
+          isolate: false,
+          env: { VK_ICD_FILENAMES: vkIcd },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dawn-own',
+          environment: 'node',
+          include: DAWN_OWN_RUNTIME,
+          // Files that create, replace or destroy runtimes: each in a process of its own.
           pool: 'forks',
           fileParallelism: false,
           env: { VK_ICD_FILENAMES: vkIcd },
@@ -66,24 +117,14 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      {
-        extends: true,
-        // The page has no process.env: TEST_SEED reaches tests/helpers/random.ts as a build-time constant.
-        define: { __TEST_SEED__: JSON.stringify(process.env.TEST_SEED ?? '') },
-        test: {
-          name: 'browser',
-          include: ['tests/browser/**/*.test.ts'],
-          // SwiftShader on 2 cores: one test file at a time.
-          fileParallelism: false,
-          browser: {
-            enabled: true,
-            provider: chromiumProvider(),
-            headless: true,
-            screenshotFailures: false,
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
+      browserProject('browser', {
+        include: ['tests/browser/**/*.test.ts'],
+        exclude: BROWSER_OWN_RUNTIME,
+        // One page for all these files, sharing one runtime (tests/helpers/gpu.ts): a pipeline compiled for one
+        // file is not compiled again for the next.
+        isolate: false,
+      }),
+      browserProject('browser-own', { include: BROWSER_OWN_RUNTIME }),
     ],
   },
 });
