@@ -207,13 +207,13 @@ describe('learning-rate finder', () => {
     seed(TEST_SEED % 1000, rt);
     const model = mlpOf({ width: 9 });
     const before = await Promise.all([...model.stateDict().values()].map((t) => t.toArray()));
-    const r = await findLr(model, data, { minLr: 1e-4, maxLr: 1e4, steps: 60, batchSize: 16 });
+    const r = await findLr(model, data, { minLr: 1e-4, maxLr: 1e6, steps: 60, batchSize: 16 });
     expect(r.lrs[0]).toBeCloseTo(1e-4, 12);
-    for (let i = 1; i < r.lrs.length; i++) expect(r.lrs[i]! / r.lrs[i - 1]!).toBeCloseTo(10 ** (8 / 59), 9);
+    for (let i = 1; i < r.lrs.length; i++) expect(r.lrs[i]! / r.lrs[i - 1]!).toBeCloseTo(10 ** (10 / 59), 9);
     expect(r.losses).toHaveLength(r.lrs.length);
     expect(r.smoothed).toHaveLength(r.lrs.length);
-    // SGD with momentum at lr 1e4 on this data blows up long before the end.
-    expect(r.diverged).toBe(true);
+    // SGD with momentum blows up long before lr 1e6 (the sweep passes 1e2 at step 35 of 60).
+    expect(r.diverged, `TEST_SEED=${TEST_SEED}: lrs ${r.lrs.map((v) => v.toPrecision(2)).join(' ')}, smoothed losses ${r.smoothed.map((v) => v.toPrecision(3)).join(' ')}`).toBe(true);
     expect(r.lrs.length).toBeLessThan(60);
     expect(r.suggestedLr).toBeGreaterThan(1e-4);
     expect(r.suggestedLr).toBeCloseTo(r.minLossLr / 10, 12);
