@@ -46,7 +46,7 @@ interface Case {
   sumBatch?: number;
 }
 
-/** Every tile configuration: each case runs on all of them, whichever the op would pick for its shape. */
+/** Every tile configuration: a case runs on all of them (whichever the op would pick for its shape) unless it names its tiles (`rotatedTiles`). */
 const TILES = Object.keys(MATMUL_TILES) as MatmulTile[];
 
 /**
