@@ -40,6 +40,14 @@ const DAWN_OWN_RUNTIME = [
  */
 const BROWSER_OWN_RUNTIME = ['autograd', 'core', 'elementwise', 'optim', 'reduce'].map((name) => `tests/browser/${name}.test.ts`);
 
+/** A project of tests run in Node on dawn.node, a native addon holding a Vulkan instance: forked processes, one file at a time. */
+function dawnProject(name: string, test: { include: string[]; exclude?: string[]; isolate?: boolean }) {
+  return {
+    extends: true as const,
+    test: { name, environment: 'node' as const, ...test, pool: 'forks' as const, fileParallelism: false, env: { VK_ICD_FILENAMES: vkIcd } },
+  };
+}
+
 /** A project of tests run in Chromium (SwiftShader on 2 cores: one file at a time). */
 function browserProject(name: string, test: { include: string[]; exclude?: string[]; isolate?: boolean }) {
   return {
@@ -78,34 +86,15 @@ export default defineConfig({
           include: ['tests/node/**/*.test.ts'],
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'dawn',
-          environment: 'node',
-          include: ['tests/dawn/**/*.test.ts'],
-          exclude: DAWN_OWN_RUNTIME,
-          // dawn.node is a native addon holding a Vulkan instance: one process, files one at a time. The files
-          // share that process and its runtime (tests/helpers/gpu.ts), so a pipeline SwiftShader compiled for one
-          // file (seconds each for LeNet-5's matmuls) is not compiled again for the next.
-          pool: 'forks',
-          fileParallelism: false,
-          isolate: false,
-          env: { VK_ICD_FILENAMES: vkIcd },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'dawn-own',
-          environment: 'node',
-          include: DAWN_OWN_RUNTIME,
-          // Files that create, replace or destroy runtimes: each in a process of its own.
-          pool: 'forks',
-          fileParallelism: false,
-          env: { VK_ICD_FILENAMES: vkIcd },
-        },
-      },
+      dawnProject('dawn', {
+        include: ['tests/dawn/**/*.test.ts'],
+        exclude: DAWN_OWN_RUNTIME,
+        // All these files in one process sharing one runtime (tests/helpers/gpu.ts): a pipeline SwiftShader
+        // compiled for one file (seconds each for LeNet-5's matmuls) is not compiled again for the next.
+        isolate: false,
+      }),
+      // Files that create, replace or destroy runtimes: each in a process of its own.
+      dawnProject('dawn-own', { include: DAWN_OWN_RUNTIME }),
       {
         extends: true,
         test: {

@@ -5,10 +5,13 @@ import * as wn from '../../src/index.js';
 import { conv2d, conv2dBackward, dwSamplesPerPartial } from '../../src/ops/conv.js';
 import { matmul } from '../../src/ops/matmul.js';
 import { sum } from '../../src/ops/reduce.js';
+import { randomArray } from '../suite/data.js';
 import { setupDawn } from './common.js';
 const rt = await wn.init({ gpu: setupDawn([]) });
-let s = 12345;
-const rnd = (n: number) => Float32Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31 * 2 - 1; });
+let draws = 0;
+const rnd = (n: number) => randomArray(n, ++draws);
+/** The arrays end to end: K trials' operands stacked along a new leading dimension. */
+const cat = (a: Float32Array[]) => { const o = new Float32Array(a.reduce((n, v) => n + v.length, 0)); let p = 0; for (const v of a) { o.set(v, p); p += v.length; } return o; };
 const T = (d: Float32Array, shape: number[]) => wn.tensor(d, shape, 'f32', rt);
 const K = 8;
 const same = async (name: string, solo: wn.Tensor[], stacked: wn.Tensor) => {
@@ -25,7 +28,6 @@ const same = async (name: string, solo: wn.Tensor[], stacked: wn.Tensor) => {
 for (const [B, inF, outF] of [[32, 400, 120], [32, 120, 84], [32, 84, 10]] as const) {
   const xs = Array.from({ length: K }, () => rnd(B * inF)), ws = Array.from({ length: K }, () => rnd(outF * inF));
   const solo = xs.map((x, k) => matmul(T(x, [B, inF]), T(ws[k]!, [outF, inF]), { transposeB: true }));
-  const cat = (a: Float32Array[]) => { const o = new Float32Array(a.reduce((n, v) => n + v.length, 0)); let p = 0; for (const v of a) { o.set(v, p); p += v.length; } return o; };
   const stacked = matmul(T(cat(xs), [K, B, inF]), T(cat(ws), [K, outF, inF]), { transposeB: true });
   await same(`linear fwd ${B}x${inF}->${outF}`, solo, stacked);
   // dW = dYᵀ X per trial vs batched
@@ -46,8 +48,7 @@ for (const [B, C, H, Co, k, pad] of [[32, 1, 28, 6, 5, 2], [32, 6, 14, 16, 5, 0]
   // x repeated per trial along channels: [B, K·C, H, H]
   const xr = new Float32Array(B * K * C * H * H);
   for (let n = 0; n < B; n++) for (let t = 0; t < K; t++) xr.set(x.subarray(n * C * H * H, (n + 1) * C * H * H), (n * K + t) * C * H * H);
-  const wcat = new Float32Array(K * Co * C * k * k); ws.forEach((w, t) => wcat.set(w, t * w.length));
-  const bcat = new Float32Array(K * Co); bs.forEach((b, t) => bcat.set(b, t * Co));
+  const wcat = cat(ws), bcat = cat(bs);
   const st = conv2d(T(xr, [B, K * C, H, H]), T(wcat, [K * Co, C, k, k]), { padding: pad, groups: K, bias: T(bcat, [K * Co]), activation: 'relu' });
   // stacked output is [B, K·Co, Ho, Wo]: reorder to [K, B, Co, Ho, Wo] on the CPU to compare.
   const sa = await st.toArray() as Float32Array, ho = st.shape[2]!, plane = Co * ho * ho;
