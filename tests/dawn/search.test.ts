@@ -21,6 +21,21 @@ function blobs(n: number, rng: Rng): InMemoryDataset {
   return new InMemoryDataset(x, y, { sampleShape: [FEATURES] });
 }
 
+/**
+ * `base` plus a copy of every 8th sample under the next class: no weights classify it all, so the loss keeps a
+ * floor and a too-large step shows as a blow-up. (On separable blobs a huge rate can drive the loss to 0 instead.)
+ */
+function withConflictingLabels(base: InMemoryDataset): InMemoryDataset {
+  const all = base.gather(Int32Array.from({ length: base.length }, (_, i) => i));
+  const copies = base.gather(Int32Array.from({ length: Math.ceil(base.length / 8) }, (_, i) => 8 * i));
+  const x = new Float32Array(all.x.length + copies.x.length), y = new Int32Array(all.y.length + copies.y.length);
+  x.set(all.x);
+  x.set(copies.x, all.x.length);
+  y.set(all.y);
+  y.set(copies.y.map((c) => (c + 1) % CLASSES), all.y.length);
+  return new InMemoryDataset(x, y, { sampleShape: [FEATURES] });
+}
+
 const mlpOf = (c: TrialConfig) => new Sequential(new Linear(FEATURES, Number(c.width ?? 7)), new ReLU(), new Linear(Number(c.width ?? 7), CLASSES));
 
 beforeAll(async () => {
@@ -207,7 +222,8 @@ describe('learning-rate finder', () => {
     seed(TEST_SEED % 1000, rt);
     const model = mlpOf({ width: 9 });
     const before = await Promise.all([...model.stateDict().values()].map((t) => t.toArray()));
-    const r = await findLr(model, data, { minLr: 1e-4, maxLr: 1e6, steps: 60, batchSize: 16 });
+    const r = await findLr(model, withConflictingLabels(data), { minLr: 1e-4, maxLr: 1e6, steps: 60, batchSize: 16 });
+    console.log("CURVE", r.lrs.map((v) => v.toPrecision(2)).join(" "), "\n", r.losses.map((v) => v.toPrecision(3)).join(" "), "\n", r.smoothed.map((v) => v.toPrecision(3)).join(" "), r.suggestedLr, r.minLossLr, r.steepestLr);
     expect(r.lrs[0]).toBeCloseTo(1e-4, 12);
     for (let i = 1; i < r.lrs.length; i++) expect(r.lrs[i]! / r.lrs[i - 1]!).toBeCloseTo(10 ** (10 / 59), 9);
     expect(r.losses).toHaveLength(r.lrs.length);
