@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS as chromiumArgs, CHROMIUM_PATH as chromiumPath } from './scripts/chromium.js';
+import { PROJECTS } from './scripts/test-projects.mjs';
 
 /** Vulkan ICD for dawn.node: SwiftShader shipped with Debian's chromium package. */
 const vkIcd = process.env.VK_ICD_FILENAMES || '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -69,7 +70,7 @@ function browserProject(name: string, test: { include: string[]; exclude?: strin
   };
 }
 
-export default defineConfig({
+const config = defineConfig({
   // examples/ import the package by name, as a user would (tests/*/examples.test.ts run them): here that is the source.
   resolve: { alias: { 'wgsl-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   // Browser tests fetch the Debian Fashion-MNIST files through Vite's /@fs/ route.
@@ -117,3 +118,9 @@ export default defineConfig({
     ],
   },
 });
+
+// `npm test` (scripts/test.mjs) names the projects to run in two halves: a project missing from its list would not run.
+const names = (config.test?.projects ?? []).map((p) => (typeof p === 'object' && 'test' in p ? p.test?.name : undefined));
+if (names.join() !== PROJECTS.join()) throw new Error(`vitest.config.ts: projects [${names.join(', ')}] differ from scripts/test-projects.mjs [${PROJECTS.join(', ')}]`);
+
+export default config;
