@@ -138,24 +138,30 @@ function sampleNormalizer(n: Normalization, shape: readonly number[], size: numb
   const scale = n.scale ?? 1;
   const mean = perChannel('mean', n.mean ?? 0, channels), std = perChannel('std', n.std ?? 1, channels);
   if (std.some((s) => !(s > 0))) throw new ArgumentError('InMemoryDataset', `normalize.std must be positive, got [${std.join(', ')}]`);
-  const gain = std.map((s) => scale / s), bias = mean.map((m, c) => -m / std[c]!);
+  // Runs of elements that share a gain and bias: one per channel, or one for the whole sample when the
+  // normalization is the same for every channel (a [784] sample's "channels" are its 784 values).
   const perCh = size / channels;
-  if (stored instanceof Uint8Array) {
-    const tables = gain.map((g, c) => Float32Array.from({ length: 256 }, (_, v) => v * g + bias[c]!));
-    return (src, out, dst) => {
-      for (let c = 0; c < channels; c++) {
-        const table = tables[c]!, from = src + c * perCh, to = dst + c * perCh;
-        for (let j = 0; j < perCh; j++) out[to + j] = table[stored[from + j]!]!;
-      }
-    };
+  const runs: { from: number; count: number; gain: number; bias: number }[] = [];
+  for (let c = 0; c < channels; c++) {
+    const gain = scale / std[c]!, bias = -mean[c]! / std[c]!, last = runs[runs.length - 1];
+    if (last && last.gain === gain && last.bias === bias) last.count += perCh;
+    else runs.push({ from: c * perCh, count: perCh, gain, bias });
   }
-  if (gain.every((g) => g === 1) && bias.every((b) => b === 0)) return (src, out, dst) => out.set(stored.subarray(src, src + size), dst);
-  return (src, out, dst) => {
-    for (let c = 0; c < channels; c++) {
-      const g = gain[c]!, b = bias[c]!, from = src + c * perCh, to = dst + c * perCh;
-      for (let j = 0; j < perCh; j++) out[to + j] = stored[from + j]! * g + b;
-    }
-  };
+  if (stored instanceof Uint8Array) {
+    const tables = runs.map((r) => Float32Array.from({ length: 256 }, (_, v) => v * r.gain + r.bias));
+    return (src, out, dst) => runs.forEach((r, i) => lookUp(stored, src + r.from, tables[i]!, out, dst + r.from, r.count));
+  }
+  if (runs.every((r) => r.gain === 1 && r.bias === 0)) return (src, out, dst) => out.set(stored.subarray(src, src + size), dst);
+  return (src, out, dst) => runs.forEach((r) => multiplyAdd(stored, src + r.from, r.gain, r.bias, out, dst + r.from, r.count));
+}
+
+// The loops take their arrays as arguments (not from a closure's context), which V8 compiles about twice as fast.
+function lookUp(bytes: Uint8Array, from: number, table: Float32Array, out: Float32Array, to: number, count: number): void {
+  for (let j = 0; j < count; j++) out[to + j] = table[bytes[from + j]!]!;
+}
+
+function multiplyAdd(values: SampleArray, from: number, gain: number, bias: number, out: Float32Array, to: number, count: number): void {
+  for (let j = 0; j < count; j++) out[to + j] = values[from + j]! * gain + bias;
 }
 
 /** Per-channel mean and (population) standard deviation of `x·scale`, over all samples; for `normalize`. */

@@ -106,29 +106,31 @@ describe('DataLoader', () => {
   });
 
   it('every normalization route (byte table, float copy, float multiply-add) gives exactly f32(x·scale/std − mean/std)', () => {
-    // 3 channels of 5×7: every byte value appears, in a subset view read in a shuffled order.
-    const shape = [3, 5, 7], size = 105, n = 11;
-    const bytes = Uint8Array.from({ length: n * size }, (_, k) => (k * 37 + 11) % 256);
-    const floats = Float32Array.from(bytes, (v, k) => (v - 128) / 7 + (k % 3) * 1e-3);
-    const normalize = { scale: 1 / 255, mean: [0.286, -0.1, 0.7], std: [0.353, 1.7, 0.05] };
-    const rows = Int32Array.of(7, 2, 10, 0, 3);
-    const positions = [4, 0, 2, 1, 3, 4];
-    for (const [name, x, norm] of [
-      ['bytes', bytes, normalize], ['floats', floats, normalize], ['floats, identity', floats, {}], ['bytes, identity', bytes, {}],
-    ] as const) {
-      const ds = new InMemoryDataset(x, new Int32Array(n), { sampleShape: shape, normalize: norm }).subset(rows);
-      const got = ds.gather(positions).x;
-      const scale = 'scale' in norm ? norm.scale : 1;
-      const mean = 'mean' in norm ? norm.mean : [0, 0, 0], std = 'std' in norm ? norm.std : [1, 1, 1];
-      positions.forEach((p, i) => {
-        for (let j = 0; j < size; j++) {
-          const c = Math.floor(j / 35), v = x[rows[p]! * size + j]!;
-          const want = Math.fround(v * (scale / std[c]!) + -mean[c]! / std[c]!);
-          if (got[i * size + j] !== want) {
-            throw new Error(`${name}: sample ${i} element ${j} is ${got[i * size + j]}, expected ${want}`);
+    // Channels 0 and 1 share their normalization (one run), 2 and 3 do not; a 1-D sample's values are its
+    // "channels", all normalized alike. Every byte value appears; a subset view is read in a shuffled order.
+    const n = 11, rows = Int32Array.of(7, 2, 10, 0, 3), positions = [4, 0, 2, 1, 3, 4];
+    const perChannel = { scale: 1 / 255, mean: [0.286, 0.286, -0.1, 0.7], std: [0.353, 0.353, 1.7, 0.05] };
+    const cases = [
+      { shape: [4, 5, 7], normalize: perChannel }, { shape: [4, 5, 7], normalize: {} },
+      { shape: [9], normalize: { scale: 1 / 255, mean: 0.286, std: 0.353 } }, { shape: [9], normalize: {} },
+    ];
+    for (const { shape, normalize } of cases) {
+      const size = shape.reduce((a, b) => a * b, 1), channels = shape[0]!;
+      const bytes = Uint8Array.from({ length: n * size }, (_, k) => (k * 37 + 11) % 256);
+      const floats = Float32Array.from(bytes, (v, k) => (v - 128) / 7 + (k % 3) * 1e-3);
+      for (const x of [bytes, floats]) {
+        const name = `${x.constructor.name} [${shape}] ${JSON.stringify(normalize)}`;
+        const got = new InMemoryDataset(x, new Int32Array(n), { sampleShape: shape, normalize }).subset(rows).gather(positions).x;
+        const at = (what: number | number[] | undefined, c: number, fallback: number) => (what === undefined ? fallback : typeof what === 'number' ? what : what[c]!);
+        positions.forEach((p, i) => {
+          for (let j = 0; j < size; j++) {
+            const c = Math.floor(j / (size / channels)), v = x[rows[p]! * size + j]!;
+            const scale = normalize.scale ?? 1, mean = at(normalize.mean, c, 0), std = at(normalize.std, c, 1);
+            const want = Math.fround(v * (scale / std) + -mean / std);
+            if (got[i * size + j] !== want) throw new Error(`${name}: sample ${i} element ${j} is ${got[i * size + j]}, expected ${want}`);
           }
-        }
-      });
+        });
+      }
     }
   });
 
