@@ -2,7 +2,7 @@
 // `npm test`: the whole suite as two Vitest runs side by side. Vitest runs files that must run one at a time
 // and alone in a process (projects dawn-own and pages) in a last group of their own, after everything else;
 // the pages there keep only about 1.3 of 2 cores busy (Vite, Chromium and a worker waiting on one another), so
-// started next to the rest they take time the machine would otherwise leave idle (8.5 → 7 min here).
+// started next to the rest they take time the machine would otherwise leave idle (8.1 → 7.6 min on 2 cores).
 // With arguments (`npm test -- tests/dawn/fit.test.ts`, `--project node`), it is plain `vitest run ARGS`.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';

@@ -129,9 +129,9 @@ type SampleNormalizer = (src: number, out: Float32Array, dst: number) => void;
 
 /**
  * x' = x·gain_c + bias_c per channel c (gain = scale/std, bias = −mean/std), in float64 and rounded once to
- * float32, by the cheapest route that gives exactly those values: bytes through a 256-entry table per channel,
- * identity-normalized floats as a plain copy, other floats by the multiply-add. (A batch's normalization is CPU
- * work in every training step, ~100 µs per 32 Fashion-MNIST images as one per-element loop.)
+ * float32, by the cheapest route that gives exactly those values: bytes through a 256-entry table per run of
+ * like-normalized channels, identity-normalized floats as a plain copy, other floats by the multiply-add. (It is
+ * CPU work in every training step: 32 Fashion-MNIST images took 83 µs as one per-element loop, 42 µs by table.)
  */
 function sampleNormalizer(n: Normalization, shape: readonly number[], size: number, stored: SampleArray): SampleNormalizer {
   const channels = shape.length ? shape[0]! : 1;
@@ -155,12 +155,12 @@ function sampleNormalizer(n: Normalization, shape: readonly number[], size: numb
   return (src, out, dst) => runs.forEach((r) => multiplyAdd(stored, src + r.from, r.gain, r.bias, out, dst + r.from, r.count));
 }
 
-// The loops take their arrays as arguments (not from a closure's context), which V8 compiles about twice as fast.
+// The loops take their arrays as arguments (not from a closure's context): V8 compiles them faster (56 → 42 µs per 32 images).
 function lookUp(bytes: Uint8Array, from: number, table: Float32Array, out: Float32Array, to: number, count: number): void {
   for (let j = 0; j < count; j++) out[to + j] = table[bytes[from + j]!]!;
 }
 
-function multiplyAdd(values: SampleArray, from: number, gain: number, bias: number, out: Float32Array, to: number, count: number): void {
+function multiplyAdd(values: Float32Array, from: number, gain: number, bias: number, out: Float32Array, to: number, count: number): void {
   for (let j = 0; j < count; j++) out[to + j] = values[from + j]! * gain + bias;
 }
 
