@@ -131,7 +131,7 @@ type SampleNormalizer = (src: number, out: Float32Array, dst: number) => void;
  * x' = x·gain_c + bias_c per channel c (gain = scale/std, bias = −mean/std), in float64 and rounded once to
  * float32, by the cheapest route that gives exactly those values: bytes through a 256-entry table per run of
  * like-normalized channels, identity-normalized floats as a plain copy, other floats by the multiply-add. (It is
- * CPU work in every training step: 32 Fashion-MNIST images took 83 µs as one per-element loop, 42 µs by table.)
+ * CPU work in every training step: 32 Fashion-MNIST images took 83 µs as one per-element loop, 42–63 µs by table.)
  */
 function sampleNormalizer(n: Normalization, shape: readonly number[], size: number, stored: SampleArray): SampleNormalizer {
   const channels = shape.length ? shape[0]! : 1;

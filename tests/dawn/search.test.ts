@@ -223,7 +223,6 @@ describe('learning-rate finder', () => {
     const model = mlpOf({ width: 9 });
     const before = await Promise.all([...model.stateDict().values()].map((t) => t.toArray()));
     const r = await findLr(model, withConflictingLabels(data), { minLr: 1e-4, maxLr: 1e6, steps: 60, batchSize: 16 });
-    console.log("CURVE", r.lrs.map((v) => v.toPrecision(2)).join(" "), "\n", r.losses.map((v) => v.toPrecision(3)).join(" "), "\n", r.smoothed.map((v) => v.toPrecision(3)).join(" "), r.suggestedLr, r.minLossLr, r.steepestLr);
     expect(r.lrs[0]).toBeCloseTo(1e-4, 12);
     for (let i = 1; i < r.lrs.length; i++) expect(r.lrs[i]! / r.lrs[i - 1]!).toBeCloseTo(10 ** (10 / 59), 9);
     expect(r.losses).toHaveLength(r.lrs.length);

@@ -114,6 +114,7 @@ describe('DataLoader', () => {
       { shape: [4, 5, 7], normalize: perChannel }, { shape: [4, 5, 7], normalize: {} },
       { shape: [9], normalize: { scale: 1 / 255, mean: 0.286, std: 0.353 } }, { shape: [9], normalize: {} },
     ];
+    const at = (what: number | number[] | undefined, c: number, fallback: number) => (what === undefined ? fallback : typeof what === 'number' ? what : what[c]!);
     for (const { shape, normalize } of cases) {
       const size = shape.reduce((a, b) => a * b, 1), channels = shape[0]!;
       const bytes = Uint8Array.from({ length: n * size }, (_, k) => (k * 37 + 11) % 256);
@@ -121,7 +122,6 @@ describe('DataLoader', () => {
       for (const x of [bytes, floats]) {
         const name = `${x.constructor.name} [${shape}] ${JSON.stringify(normalize)}`;
         const got = new InMemoryDataset(x, new Int32Array(n), { sampleShape: shape, normalize }).subset(rows).gather(positions).x;
-        const at = (what: number | number[] | undefined, c: number, fallback: number) => (what === undefined ? fallback : typeof what === 'number' ? what : what[c]!);
         positions.forEach((p, i) => {
           for (let j = 0; j < size; j++) {
             const c = Math.floor(j / (size / channels)), v = x[rows[p]! * size + j]!;
