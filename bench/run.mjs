@@ -12,7 +12,7 @@
 //   npm run bench -- profile [--model lenet5|mlp|vgg] [--batch N] [--repeats N]
 //                                      GPU time of one compiled training step, kernel by kernel (timestamp queries)
 //   npm run bench -- search [--device null|swiftshader] [--k 1,4,8] [--batch 32] [--steps N]
-//                                      cost per trial-step of K concurrent search trials vs K sequential ones
+//                                      cost per trial-step of K search trials stacked / concurrent vs K sequential ones
 // Flags: --quick, --full (all matmul sizes, training configurations and conv layers even on a CPU adapter),
 //        --sizes 256,1024, --repeats N, --no-overhead, --no-matmul, --no-train, --no-conv, --no-bn,
 //        --train mlp-b128,lenet5-b64 / --conv lenet-conv1 / --bn bn-64x64x32x32 (exactly these cases),

@@ -50,8 +50,9 @@ export const l2GradKernel = defineKernel({
   bindings: { w: 'read', dloss: 'read', out: 'read_write', p: 'uniform' },
 });
 
-export function crossEntropyParams(rows: number, classes: number, smoothing: number, scale: number, dlossMode: number, outputs: number): Uint32Array {
-  return Uint32Array.of(rows, classes, f32bits(smoothing), f32bits(scale), dlossMode, outputs);
+/** `labelRows`: labels per stacked batch (row r reads label r mod labelRows); `rows` for one batch. */
+export function crossEntropyParams(rows: number, classes: number, smoothing: number, scale: number, dlossMode: number, outputs: number, labelRows = rows): Uint32Array {
+  return Uint32Array.of(rows, classes, f32bits(smoothing), f32bits(scale), dlossMode, outputs, labelRows, 0);
 }
 
 /** Parameters of the elementwise losses (BCE, MSE). */

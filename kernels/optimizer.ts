@@ -1,12 +1,23 @@
 import { defineKernel, type Specialization } from '../src/kernel.js';
 import { f32bits } from '../src/params.js';
 import type { OptimConfig } from '../src/optim/config.js';
-import source from '../shaders/optimizer.wgsl?raw';
+import update from '../shaders/optimizer-update.wgsl?raw';
+import solo from '../shaders/optimizer.wgsl?raw';
+import trials from '../shaders/optimizer-trials.wgsl?raw';
+
+const arenaBindings = { params: 'read_write', grads: 'read_write', s1: 'read_write', s2: 'read_write', s3: 'read_write' } as const;
 
 export const optimizerKernel = defineKernel({
   name: 'optimizer',
-  source,
-  bindings: { params: 'read_write', grads: 'read_write', s1: 'read_write', s2: 'read_write', s3: 'read_write', h: 'read', grad_norm: 'read', fault: 'read' },
+  source: `${update}\n${solo}`,
+  bindings: { ...arenaBindings, h: 'read', grad_norm: 'read', fault: 'read' },
+});
+
+/** The same update over a stack of trials, each with its own Hyper (src/search/trial-stack.ts). */
+export const optimizerTrialsKernel = defineKernel({
+  name: 'optimizer-trials',
+  source: `${update}\n${trials}`,
+  bindings: { ...arenaBindings, hs: 'read', seg: 'read', fault: 'read' },
 });
 
 export const OPTIMIZER_WORKGROUP = 256;

@@ -37,17 +37,19 @@ export interface ReducePass {
  * taller TY, fewer only when inner is narrower (1 for the last axis). A workgroup keeps at least 64 threads.
  * `split: false` keeps r in one chunk (the second pass, whose r is the first pass's chunk count).
  */
-export function planReducePass(outer: number, r: number, inner: number, split = true): ReducePass {
-  const columns = pow2AtLeast(Math.min(inner, THREADS));
-  let ty = Math.min(pow2AtLeast(Math.ceil(r / MIN_PER_THREAD)), THREADS / Math.min(columns, 32));
-  const tx = Math.min(THREADS / ty, columns);
-  while (tx * ty < MIN_THREADS) ty *= 2;
-  const tiles = Math.ceil(inner / tx);
-  const groups = outer * tiles;
-  let nchunks = !split ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / groups), Math.ceil(r / (ty * MIN_PER_THREAD))));
+export function planReducePass(outer: number, r: number, inner: number, split = true, planAs?: { outer: number; inner: number }): ReducePass {
+  // How each output is summed (TY rows, chunks over r) follows planAs when given: the same reduction over
+  // more outputs (a stack of trials) then rounds every output as the smaller one does, bit for bit.
+  const as = planAs ?? { outer, inner };
+  const columnsAs = pow2AtLeast(Math.min(as.inner, THREADS));
+  let ty = Math.min(pow2AtLeast(Math.ceil(r / MIN_PER_THREAD)), THREADS / Math.min(columnsAs, 32));
+  const txAs = Math.min(THREADS / ty, columnsAs);
+  while (txAs * ty < MIN_THREADS) ty *= 2;
+  let nchunks = !split ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / (as.outer * Math.ceil(as.inner / txAs))), Math.ceil(r / (ty * MIN_PER_THREAD))));
   const chunk = Math.max(Math.ceil(r / nchunks), 1);
   nchunks = Math.max(Math.ceil(r / chunk), 1);
-  return { outer, r, inner, nchunks, chunk, tx, ty, workgroups: groups * nchunks };
+  const tx = Math.max(1, Math.min(THREADS / ty, pow2AtLeast(Math.min(inner, THREADS))));
+  return { outer, r, inner, nchunks, chunk, tx, ty, workgroups: outer * Math.ceil(inner / tx) * nchunks };
 }
 
 function pow2AtLeast(n: number): number {

@@ -43,13 +43,13 @@ async function main(root: string, argv: string[]): Promise<number> {
   const opts: TrainingSearchOptions = {
     space: c.space, model: (config) => searchModel(c.model, config), data: fashionMNISTDataset(data.train),
     folds: c.folds, valFraction: c.folds ? undefined : c.valFraction, epochs: c.epochs, steps: c.steps, evalEvery: c.evalEvery, batchSize: c.batchSize,
-    metric: c.metric, earlyStopping: c.patience ? { patience: c.patience } : undefined, concurrency: c.concurrency, memoryBudget: c.memoryBudget, seed: c.seed,
+    metric: c.metric, earlyStopping: c.patience ? { patience: c.patience } : undefined, concurrency: c.concurrency, memoryBudget: c.memoryBudget, stack: c.stack, seed: c.seed,
     // The table as it fills: each finished trial with its rank so far.
     onTrialEnd: (t, table) => console.log(formatTrialRow(t, table.indexOf(t) + 1, c.metric)),
     onProgress: ({ index, fold, point }) => process.stderr.write(`  #${index}${c.folds ? ` fold ${fold}` : ''} step ${point.step}: train loss ${point.trainLoss.toFixed(4)}, val ${c.metric === 'valAcc' ? `${(100 * point.valAcc).toFixed(2)} %` : point.valLoss.toFixed(4)}\n`),
   };
   const result = c.search === 'grid' ? await gridSearch(opts) : await randomSearch({ ...opts, trials: c.trials });
-  console.log(`\nAll trials, best first (${formatDuration(result.seconds)}; ${result.memory.concurrency} at once, ${(result.memory.perTrialBytes / 2 ** 20).toFixed(2)} MiB each):`);
+  console.log(`\nAll trials, best first (${formatDuration(result.seconds)}; ${result.memory.concurrency} at once${result.memory.stacks ? `, ${result.memory.stackedRuns} in ${result.memory.stacks} stack(s)` : ''}, ${(result.memory.perTrialBytes / 2 ** 20).toFixed(2)} MiB each):`);
   console.log(formatSearchTable(result.table, result.metric));
   if (result.best) console.log(`\nbest: ${formatConfig(result.best.config)}  (${c.metric} ${c.metric === 'valAcc' ? `${(100 * result.best.score).toFixed(2)} %` : result.best.score.toFixed(4)})`);
   else console.log('\nevery trial diverged');

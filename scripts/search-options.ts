@@ -43,6 +43,8 @@ usage: npm run search -- [flags]
   --patience N       per-trial early stopping after N validations without improvement
   --concurrency K    trials trained at once (default 8; bounded by --memory-budget)
   --memory-budget M  MiB of GPU memory the concurrent trials may use (default 1024)
+  --no-stack         every trial replays its own compiled step (default: trials that share the model,
+                     optimizer rule and batch size train as one stacked model, same numbers, less CPU)
   --seed N           draws, splits, data order and initializations (default 0)
   --out DIR          run folder (default runs/<timestamp>-search-<model>)
   --data DIR         folder with the Fashion-MNIST .gz files (default $FASHION_MNIST_DIR, else
@@ -71,6 +73,8 @@ export interface SearchCli {
   metric: Monitor;
   patience?: number;
   concurrency: number;
+  /** Trials train as stacks where they can (--no-stack: false). */
+  stack: boolean;
   memoryBudget: number;
   seed: number;
   out: string;
@@ -119,7 +123,7 @@ export function parseSearchCli(argv: string[], root: string): SearchCli | 'help'
     options: {
       model: { type: 'string' }, space: { type: 'string' }, search: { type: 'string' }, trials: { type: 'string' }, epochs: { type: 'string' },
       steps: { type: 'string' }, 'eval-every': { type: 'string' }, folds: { type: 'string' }, 'val-fraction': { type: 'string' }, 'batch-size': { type: 'string' },
-      subset: { type: 'string' }, metric: { type: 'string' }, patience: { type: 'string' }, concurrency: { type: 'string' }, 'memory-budget': { type: 'string' },
+      subset: { type: 'string' }, metric: { type: 'string' }, patience: { type: 'string' }, concurrency: { type: 'string' }, 'memory-budget': { type: 'string' }, 'no-stack': { type: 'boolean' },
       seed: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -162,6 +166,7 @@ export function parseSearchCli(argv: string[], root: string): SearchCli | 'help'
     metric: oneOf('metric', values.metric, ['valAcc', 'valLoss'] as const, 'valAcc'),
     patience: int('patience', values.patience),
     concurrency: int('concurrency', values.concurrency, 8)!,
+    stack: !values['no-stack'],
     memoryBudget: (number('memory-budget', values['memory-budget'], (x) => x > 0 && Number.isFinite(x), 'a positive number of MiB') ?? 1024) * 2 ** 20,
     seed: number('seed', values.seed, (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer') ?? 0,
     out: values.out !== undefined ? path.resolve(values.out) : path.join(root, 'runs', `${stamp}-search-${model}`),

@@ -51,6 +51,7 @@ export function searchMarkdown(run: SearchRun, table: string): string {
     `| budget | ${budget} per trial, batch size ${c.batchSize}${c.patience ? `, early stopping after ${c.patience} validations without improvement` : ''} |`,
     `| data | ${run.trainSamples} training images, ${scoring} |`,
     `| concurrency | ${r.memory.concurrency} trials at once (asked ${r.memory.requested}); ${(r.memory.perTrialBytes / 2 ** 20).toFixed(2)} MiB per trial, peak ${(r.memory.peakInUseBytes / 2 ** 20).toFixed(1)} MiB in use, budget ${(r.memory.memoryBudget / 2 ** 20).toFixed(0)} MiB |`,
+    `| stacking | ${r.memory.stacks ? `${r.memory.stackedRuns} runs trained in ${r.memory.stacks} stack(s) (one model over a trial dimension, each run's numbers its own)` : 'none (each run its own compiled step)'} |`,
     `| platform | Node ${process.version} + dawn.node; adapter: ${run.adapter} |`,
     `| time | ${formatDuration(r.seconds)} |`,
     `| started | ${run.startedAt} |`,

@@ -5,11 +5,13 @@
 // a sum of non-negative terms (no cancellation), and ∂loss/∂z = softmax(z) − q.
 // The gradient is scaled by `scale` (1/N for 'mean') times the upstream gradient dloss (none, one
 // scalar, or one value per row). A label outside [0, C) makes the row's loss and gradient NaN and is
-// recorded in `status`: [0] counts bad rows, [1] = N − (first bad row) via atomicMax, so the
+// recorded in `status`: [0] counts bad rows, [1] = N − (first bad row) via atomicMax (N: label_rows), so the
 // zero-filled buffer needs no sentinel.
+// Rows may be several batches stacked (a search's trials: one batch per trial, same labels): row r reads
+// label r mod label_rows, and only the first batch's rows count into `status`.
 // Edges follow PyTorch: the smoothing term is skipped when ε = 0 (a −Inf logit would make it 0·∞), mean(z)
 // is summed as z/C (Σz overflows for logits near ±3e38), and a row with NaN or +Inf is all NaN.
-struct Params { rows: u32, classes: u32, smoothing: f32, scale: f32, dloss_mode: u32, outputs: u32 }
+struct Params { rows: u32, classes: u32, smoothing: f32, scale: f32, dloss_mode: u32, outputs: u32, label_rows: u32, _pad: u32 }
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<i32>;
@@ -74,12 +76,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let rmax = w_max[0];
   let row_nan = w_bad[0] != 0u;
   let rsum = select(w_sum[0], quiet_nan(w_sum[0]), row_nan);
-  let label = labels[row];
+  let label = labels[row % p.label_rows];
   let valid = label >= 0 && u32(label) < p.classes;
   let nan = bitcast<f32>(nan_bits);
-  if (!valid && lid == 0u) {
+  if (!valid && lid == 0u && row < p.label_rows) {
     atomicAdd(&status[0], 1u);
-    atomicMax(&status[1], p.rows - row);
+    atomicMax(&status[1], p.label_rows - row);
   }
   let eps = p.smoothing;
   let c = f32(p.classes);

@@ -109,10 +109,22 @@ export class ParamArena {
   /** Disposes a buffer made by `newSlot` (an optimizer's state) and its views. */
   freeSlot(slot: ArenaBuffer): void {
     const i = this.owned.indexOf(slot);
-    if (i < 2) throw new ArgumentError('ParamArena', 'freeSlot takes a buffer made by newSlot() of this arena');
+    if (i < 0 || slot === this.paramBuffer || slot === this.gradBuffer) throw new ArgumentError('ParamArena', 'freeSlot takes a buffer made by newSlot() of this arena');
     this.owned.splice(i, 1);
     for (const v of slot.views) v.dispose();
     this.rt.release(slot.buffer);
+  }
+
+  /**
+   * Gives back the gradient buffer and its views, for parameters no longer trained through this arena (a
+   * search trial whose stack trains a copy of them); `grads` must not be used after.
+   */
+  releaseGradients(): void {
+    const i = this.owned.indexOf(this.gradBuffer);
+    if (i < 0) return;
+    this.owned.splice(i, 1);
+    for (const v of this.gradBuffer.views) v.dispose();
+    this.rt.release(this.gradBuffer.buffer);
   }
 
   /** Disposes every view (adopted parameter tensors included) and gives the buffers back. */

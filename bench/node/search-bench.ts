@@ -1,14 +1,17 @@
-// `npm run bench -- search`: cost per trial-step of K trials trained at once (one submit per round, what
-// randomSearch/gridSearch do) against the same K trials one after another, for MLP 784-512-512-10 and LeNet-5.
+// `npm run bench -- search`: cost per trial-step of K trials trained at once against the same K trials one after
+// another, for MLP 784-512-512-10 and LeNet-5. Two ways at once: 'stacked', one model over a stacked trial
+// dimension (TrialStack: one replay, each dispatch for all K; what randomSearch/gridSearch do by default), and
+// 'concurrent', K compiled steps replayed in one submit per round (stack: false).
 //   node bench/dist/search-bench.mjs [--device null|swiftshader] [--batch 32] [--steps N] [--repeats N] [--k 1,4,8] [--out DIR]
 // null: dawn.node's null backend (validates, executes nothing): the CPU cost. swiftshader: the whole step on the CPU's
 // Vulkan emulation (wall time, GPU work included). Each trial is the search's own TrialRun (its compiled step with the
-// GPU-side metrics), with different learning rates and momenta reaching the GPU as data.
+// GPU-side metrics, or its share of a TrialStack), with different learning rates and momenta reaching the GPU as data.
 import { parseArgs } from 'node:util';
 import * as wn from '../../src/index.js';
 import { median } from '../../src/executor/profile.js';
 import { FeedSet, round } from '../../src/search/scheduler.js';
 import { TrialRun, type RunSettings } from '../../src/search/trial-run.js';
+import { TrialStack } from '../../src/search/trial-stack.js';
 import { randomArray } from '../suite/data.js';
 import { machineInfo, outDir, setupDawn, writeReport } from './common.js';
 import type { BenchReport } from '../suite/types.js';
@@ -16,7 +19,7 @@ import type { BenchReport } from '../suite/types.js';
 const { values } = parseArgs({
   options: {
     device: { type: 'string', default: 'null' }, batch: { type: 'string', default: '32' }, steps: { type: 'string' },
-    repeats: { type: 'string', default: '5' }, k: { type: 'string', default: '1,4,8' }, models: { type: 'string', default: 'mlp,lenet5' }, modes: { type: 'string', default: 'concurrent,sequential' }, out: { type: 'string' },
+    repeats: { type: 'string', default: '5' }, k: { type: 'string', default: '1,4,8' }, models: { type: 'string', default: 'mlp,lenet5' }, modes: { type: 'string', default: 'stacked,concurrent,sequential' }, out: { type: 'string' },
   },
 });
 const device = values.device!;
@@ -26,8 +29,9 @@ const batch = Number(values.batch), repeats = Number(values.repeats);
 const steps = Number(values.steps ?? (onNull ? 200 : 3));
 const ks = values.k!.split(',').map(Number);
 const models = values.models!.split(',') as ('mlp' | 'lenet5')[];
-// --modes concurrent: one mode alone (to profile it); the table needs both.
-const modes = values.modes!.split(',') as ('concurrent' | 'sequential')[];
+// --modes stacked: one mode alone (to profile it); the table needs all three.
+type Mode = 'stacked' | 'concurrent' | 'sequential';
+const modes = values.modes!.split(',') as Mode[];
 if (onNull) process.env.VK_ICD_FILENAMES ??= '';
 const rt = await wn.init({ gpu: setupDawn(onNull ? ['backend=null'] : []) });
 
@@ -37,7 +41,7 @@ const SHAPES = { mlp: [784], lenet5: [1, 28, 28] } as const;
  * trial-step, median over repeats — robust to other processes on a shared machine, unlike wall time, which is
  * given too (wallUsPerTrialStep, and the fastest repeat's).
  */
-interface Row { model: string; k: number; mode: 'concurrent' | 'sequential'; usPerTrialStep: number; wallUsPerTrialStep: number; wallUsPerTrialStepFastest: number; submitsPerTrialStep: number; perTrialBytes: number }
+interface Row { model: string; k: number; mode: Mode; usPerTrialStep: number; wallUsPerTrialStep: number; wallUsPerTrialStepFastest: number; submitsPerTrialStep: number; perTrialBytes: number }
 const rows: Row[] = [];
 
 for (const name of models) {
@@ -56,19 +60,31 @@ for (const name of models) {
     // Different learning rates and momenta per trial: per-trial scalars reach the GPU as data.
     // The search's data path: one feed of shared, uploaded mini-batches for trials of the same data and batch size.
     const feeds = new FeedSet(rt, 0);
-    const runs = Array.from({ length: k }, (_, i) => new TrialRun(rt, { optimizer: 'momentum', lr: 0.01 * (i + 1), momentum: 0.5 + 0.05 * i }, i, data, data, settings, (b) => feeds.get(data, b)));
+    const newRuns = () => Array.from({ length: k }, (_, i) => new TrialRun(rt, { optimizer: 'momentum', lr: 0.01 * (i + 1), momentum: 0.5 + 0.05 * i }, i, data, data, settings, (b) => feeds.get(data, b)));
+    const runs = newRuns();
     for (const r of runs) round(rt, [r], feeds); // trace each compiled step
     await rt.sync();
-    const perTrialBytes = (rt.memory().inUseBytes - before) / k;
-    // The two modes alternate repeat by repeat, so both see the same machine load.
-    const times = { concurrent: [] as number[], sequential: [] as number[] };
-    const cpu = { concurrent: [] as number[], sequential: [] as number[] };
-    const submits = { concurrent: 0, sequential: 0 };
+    const perTrialBytes = { concurrent: (rt.memory().inUseBytes - before) / k, sequential: 0, stacked: 0 };
+    perTrialBytes.sequential = perTrialBytes.concurrent;
+    let stack: TrialStack | null = null, stackRuns: TrialRun[] = [];
+    if (modes.includes('stacked')) {
+      const beforeStack = rt.memory().inUseBytes;
+      stackRuns = newRuns();
+      stack = new TrialStack(rt, stackRuns, stackRuns[0]!.feed);
+      round(rt, [stack], feeds); // trace the stack's step
+      await rt.sync();
+      perTrialBytes.stacked = (rt.memory().inUseBytes - beforeStack) / k;
+    }
+    // The modes alternate repeat by repeat, so all see the same machine load.
+    const times = { stacked: [] as number[], concurrent: [] as number[], sequential: [] as number[] };
+    const cpu = { stacked: [] as number[], concurrent: [] as number[], sequential: [] as number[] };
+    const submits = { stacked: 0, concurrent: 0, sequential: 0 };
     for (let rep = 0; rep < repeats; rep++) {
       for (const mode of modes) {
         const s0 = rt.stats.submits;
         const t0 = performance.now(), c0 = process.cpuUsage();
-        if (mode === 'concurrent') for (let s = 0; s < steps; s++) round(rt, runs, feeds);
+        if (mode === 'stacked') for (let s = 0; s < steps; s++) round(rt, [stack!], feeds);
+        else if (mode === 'concurrent') for (let s = 0; s < steps; s++) round(rt, runs, feeds);
         else for (const r of runs) for (let s = 0; s < steps; s++) round(rt, [r], feeds);
         await rt.sync();
         times[mode].push(performance.now() - t0);
@@ -81,27 +97,27 @@ for (const name of models) {
       const per = (ms: number) => (ms * 1000) / (k * steps);
       const row: Row = {
         model: name, k, mode, usPerTrialStep: per(median(cpu[mode])), wallUsPerTrialStep: per(median(times[mode])), wallUsPerTrialStepFastest: per(Math.min(...times[mode])),
-        submitsPerTrialStep: submits[mode] / (k * steps), perTrialBytes,
+        submitsPerTrialStep: submits[mode] / (k * steps), perTrialBytes: perTrialBytes[mode],
       };
       rows.push(row);
-      console.log(`${name} b${batch} K=${k} ${mode.padEnd(10)} ${row.usPerTrialStep.toFixed(1).padStart(8)} µs CPU, ${row.wallUsPerTrialStep.toFixed(1).padStart(8)} µs wall per trial-step  (${row.submitsPerTrialStep.toFixed(3)} submits per trial-step, ${(perTrialBytes / 2 ** 20).toFixed(2)} MiB per trial)`);
+      console.log(`${name} b${batch} K=${k} ${mode.padEnd(10)} ${row.usPerTrialStep.toFixed(1).padStart(8)} µs CPU, ${row.wallUsPerTrialStep.toFixed(1).padStart(8)} µs wall per trial-step  (${row.submitsPerTrialStep.toFixed(3)} submits per trial-step, ${(row.perTrialBytes / 2 ** 20).toFixed(2)} MiB per trial)`);
     }
-    for (const r of runs) r.dispose();
+    stack?.dispose();
+    for (const r of [...runs, ...stackRuns]) r.dispose();
     feeds.dispose();
   }
 }
 
 const fmt = (us: number) => (us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`);
-if (modes.length < 2) process.exit(0);
+if (modes.length < 3) process.exit(0);
 console.log(`\nCost per trial-step, ${onNull ? 'null device (CPU cost)' : 'SwiftShader (whole step)'}, batch ${batch}: process CPU time (user + system) and wall time, medians of ${repeats} repeats of ${steps} steps per trial`);
-console.log('| model | K | CPU: concurrent | CPU: sequential | sequential / concurrent | vs K = 1 sequential | wall (median): concurrent / sequential / ratio |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| model | K | CPU: stacked | CPU: concurrent | CPU: sequential | sequential / stacked | sequential / concurrent | wall (median): stacked / concurrent / sequential | MiB per trial: stacked / own step |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const name of models) {
-  const base = rows.find((r) => r.model === name && r.k === ks[0] && r.mode === 'sequential')!.usPerTrialStep;
   for (const k of ks) {
-    const c = rows.find((r) => r.model === name && r.k === k && r.mode === 'concurrent')!;
-    const s = rows.find((r) => r.model === name && r.k === k && r.mode === 'sequential')!;
-    console.log(`| ${name} b${batch} | ${k} | ${fmt(c.usPerTrialStep)} | ${fmt(s.usPerTrialStep)} | ${(s.usPerTrialStep / c.usPerTrialStep).toFixed(2)}× | ${(base / c.usPerTrialStep).toFixed(2)}× | ${fmt(c.wallUsPerTrialStep)} / ${fmt(s.wallUsPerTrialStep)} / ${(s.wallUsPerTrialStep / c.wallUsPerTrialStep).toFixed(2)}× |`);
+    const [st, c, s] = (['stacked', 'concurrent', 'sequential'] as const).map((m) => rows.find((r) => r.model === name && r.k === k && r.mode === m)!);
+    const mib = (b: number) => (b / 2 ** 20).toFixed(2);
+    console.log(`| ${name} b${batch} | ${k} | ${fmt(st!.usPerTrialStep)} | ${fmt(c!.usPerTrialStep)} | ${fmt(s!.usPerTrialStep)} | **${(s!.usPerTrialStep / st!.usPerTrialStep).toFixed(2)}×** | ${(s!.usPerTrialStep / c!.usPerTrialStep).toFixed(2)}× | ${fmt(st!.wallUsPerTrialStep)} / ${fmt(c!.wallUsPerTrialStep)} / ${fmt(s!.wallUsPerTrialStep)} | ${mib(st!.perTrialBytes)} / ${mib(c!.perTrialBytes)} |`);
   }
 }
 const report = {
@@ -109,7 +125,7 @@ const report = {
   timestamp: new Date().toISOString(),
   machine: machineInfo({ adapter: rt.adapter, device }),
   argv: process.argv.slice(2),
-  notes: ['Per trial-step: process CPU time (user + system, all threads) and wall time of K trials × steps (one submit per round when concurrent, one per step when sequential) / (K · steps), ending with rt.sync(); the two modes alternate repeat by repeat.'],
+  notes: ['Per trial-step: process CPU time (user + system, all threads) and wall time of K trials × steps (stacked: one replay of one step for all K per round; concurrent: K replays in one submit per round; sequential: one submit per step) / (K · steps), ending with rt.sync(); the modes alternate repeat by repeat.'],
   rows,
 } as unknown as BenchReport;
 console.log(`wrote ${writeReport(report, outDir(process.argv))}`);

@@ -59,7 +59,8 @@ export async function runStudioSearch(req: SearchRequest, setup: StudioSetup, da
     ...(req.budget.unit === 'steps' ? { steps: req.budget.n } : { epochs: req.budget.n }),
     evalEvery: Math.max(1, Math.ceil(totalSteps / POINTS_PER_TRIAL)),
     keepWeights: 'none',
-    // Several small trials in one submit per round; the scheduler bounds this by the memory they take.
+    // Several small trials at once (those sharing a rule train as one stacked model, one dispatch per layer for
+    // all); the scheduler bounds this by the memory they take.
     concurrency: 4,
     model: (config) => buildModel(optionsOf(config)),
     // The session's optimizer and schedule, with the schedule spread over the trial's own budget.

@@ -12,8 +12,11 @@ import { activateUnfused, isReluOutput, markMasked, markReluOutput, OUTPUT_BASED
 
 /** Differentiable layers' functional forms: forward kernels and backward rules side by side. */
 
-/** conv2d with bias and activation epilogue (relu/sigmoid/tanh stay fused when training; others run after). */
-export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions = {}): Tensor {
+/**
+ * conv2d with bias and activation epilogue (relu/sigmoid/tanh stay fused when training; others run after).
+ * `dwSamplesPerPartial` and `dbPlanChannels` pin how the backward sums (see conv2dBackward).
+ */
+export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions & Pick<C.Conv2dBackwardOptions, 'dwSamplesPerPartial' | 'dbPlanChannels'> = {}): Tensor {
   const bias = opts.bias ?? null;
   if (!needsGrad(x, w, bias)) return C.conv2d(x, w, opts);
   const act = opts.activation ?? 'none';
@@ -29,6 +32,7 @@ export function conv2d(x: Tensor, w: Tensor, opts: C.Conv2dOptions = {}): Tensor
     const dpre = outputActivationBackward(act, g, y);
     const grads = C.conv2dBackward(dpre, x, w, {
       stride: opts.stride, padding: opts.padding, dilation: opts.dilation, groups: opts.groups, maxIm2colBytes: opts.maxIm2colBytes,
+      dwSamplesPerPartial: opts.dwSamplesPerPartial, dbPlanChannels: opts.dbPlanChannels,
       needs: { dx: x.requiresGrad, dw: w.requiresGrad, db: !!bias?.requiresGrad },
     });
     if (dpre !== g) dpre.dispose();

@@ -42,6 +42,11 @@ export interface Conv2dBackwardOptions extends Conv2dGeometryOptions {
   needs?: { dx?: boolean; dw?: boolean; db?: boolean };
   /** Samples summed into each partial weight gradient (default: `dwSamplesPerPartial`'s choice; at most a chunk's). */
   dwSamplesPerPartial?: number;
+  /**
+   * Sum the bias gradient as for this many output channels (a stack of trials' convolutions passes one
+   * trial's, so each trial's bias gradient rounds as it would alone). Default: all of them.
+   */
+  dbPlanChannels?: number;
 }
 
 export interface Conv2dGrads {
@@ -287,7 +292,7 @@ export function conv2dBackward(dy: Tensor, x: Tensor, w: Tensor, opts: Conv2dBac
   const perPartial = needs.dw ? Math.min(chunk, opts.dwSamplesPerPartial ?? dwSamplesPerPartial(g.batch, g.groups, cog, g.taps, w.size)) : 1;
   chunk -= chunk % perPartial;
 
-  const db = needs.db ? sum(dy, [0, 2, 3]) : null;
+  const db = needs.db ? sum(dy, [0, 2, 3], false, opts.dbPlanChannels ? [dy.shape[0]!, opts.dbPlanChannels, dy.shape[2]!, dy.shape[3]!] : undefined) : null;
   const dx = needs.dx ? empty(x.shape, 'f32', op, rt) : null;
   if (g.batch === 0) return { dx, dw: needs.dw ? zeros(w.shape, 'f32', rt) : null, db };
   const chunks = needs.dx || needs.dw ? Math.ceil(g.batch / chunk) : 0;

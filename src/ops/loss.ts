@@ -27,6 +27,12 @@ export type CrossEntropyOptions = {
    * either way). false skips zeroing the counter, for callers that would not read it.
    */
   checkLabels?: boolean;
+  /**
+   * The rows are this many batches of N/stacked rows stacked (a search's trials, each on the same batch) that
+   * share one set of labels [N/stacked]: each batch is its own mean ('mean': loss [stacked], gradient scaled
+   * by stacked/N), computed exactly as that batch alone. Default 1. Forward only.
+   */
+  stacked?: number;
 };
 
 /**
@@ -77,12 +83,14 @@ function sink(op: string, rt: Runtime, dtype: DType = 'f32'): Tensor {
 }
 
 /** Per-item losses → the 'mean'/'sum' scalar on the GPU (no CPU round trip); 'none' returns them as they are. */
-function reduceLoss(op: string, items: Tensor, reduction: Reduction): Tensor {
+function reduceLoss(op: string, items: Tensor, reduction: Reduction, stacked = 1): Tensor {
   if (reduction === 'none') return items;
-  const out = empty([], 'f32', op, items.rt);
+  // Stacked batches: one workgroup each, as one batch alone is reduced.
+  const out = empty(stacked === 1 ? [] : [stacked], 'f32', op, items.rt);
+  const n = items.size / stacked;
   items.rt.dispatch({
-    op, kernel: lossReduceKernel, workgroups: 1,
-    bindings: { x: items.buffer(op), out: out.buffer(op), p: lossReduceParams(items.size, reduction === 'mean' ? 1 / items.size : 1, false, false) },
+    op, kernel: lossReduceKernel, workgroups: stacked,
+    bindings: { x: items.buffer(op), out: out.buffer(op), p: lossReduceParams(n, reduction === 'mean' ? 1 / n : 1, false, false) },
   });
   items.dispose();
   return out;
@@ -109,7 +117,7 @@ function labelsTensor(op: string, labels: Labels, rows: number, classes: number,
   return { t: tensor(Int32Array.from(labels), [rows], 'i32', rt), uploaded: true };
 }
 
-function checkCrossEntropy(op: string, logits: Tensor, opts: CrossEntropyOptions): { rows: number; classes: number; reduction: Reduction; smoothing: number } {
+function checkCrossEntropy(op: string, logits: Tensor, opts: CrossEntropyOptions): { rows: number; classes: number; reduction: Reduction; smoothing: number; batchRows: number } {
   logits.buffer(op);
   if (logits.dtype !== 'f32') throw new DTypeError(op, [logits.dtype], 'logits must be f32');
   if (logits.rank !== 2) throw new ShapeError(op, [logits.shape], 'logits must be [N, C]');
@@ -119,7 +127,9 @@ function checkCrossEntropy(op: string, logits: Tensor, opts: CrossEntropyOptions
   checkReduction(op, reduction);
   const smoothing = opts.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing <= 1)) throw new ArgumentError(op, `labelSmoothing must be in [0, 1], got ${smoothing}`);
-  return { rows, classes, reduction, smoothing };
+  const stacked = opts.stacked ?? 1;
+  if (!(Number.isInteger(stacked) && stacked >= 1 && rows % stacked === 0)) throw new ArgumentError(op, `stacked must be a positive integer dividing the ${rows} rows, got ${stacked}`);
+  return { rows, classes, reduction, smoothing, batchRows: rows / stacked };
 }
 
 /**
@@ -130,9 +140,9 @@ function checkCrossEntropy(op: string, logits: Tensor, opts: CrossEntropyOptions
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels, opts: CrossEntropyOptions = {}): CrossEntropyResult {
   const op = 'softmaxCrossEntropy';
-  const { rows, classes, reduction, smoothing } = checkCrossEntropy(op, logits, opts);
+  const { rows, classes, reduction, smoothing, batchRows } = checkCrossEntropy(op, logits, opts);
   const rt = logits.rt;
-  const { t: labelT, uploaded } = labelsTensor(op, labels, rows, classes, rt);
+  const { t: labelT, uploaded } = labelsTensor(op, labels, batchRows, classes, rt);
   const withGrad = opts.grad ?? true;
   const items = empty([rows], 'f32', op, rt);
   const grad = withGrad ? empty([rows, classes], 'f32', op, rt) : sink(op, rt);
@@ -143,14 +153,14 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels, opts: CrossE
     op, kernel: crossEntropyKernel, workgroups: rows,
     bindings: {
       logits: logits.buffer(op), labels: labelT.buffer(op), dloss: logits.buffer(op), loss: items.buffer(op), grad: grad.buffer(op),
-      status: status.buffer(op), p: crossEntropyParams(rows, classes, smoothing, reduction === 'mean' ? 1 / rows : 1, DLOSS_NONE, WRITE_LOSS | (withGrad ? WRITE_GRAD : 0)),
+      status: status.buffer(op), p: crossEntropyParams(rows, classes, smoothing, reduction === 'mean' ? 1 / batchRows : 1, DLOSS_NONE, WRITE_LOSS | (withGrad ? WRITE_GRAD : 0), batchRows),
     },
   });
   if (uploaded) labelT.dispose();
   if (!counted) status.dispose();
   if (!withGrad) grad.dispose();
   return {
-    loss: reduceLoss(op, items, reduction),
+    loss: reduceLoss(op, items, reduction, rows / batchRows),
     grad: withGrad ? grad : null,
     labelCheck: counted ? { op, status, labels: labelT, classes } : null,
   };
@@ -162,7 +172,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels, opts: CrossE
  */
 export function softmaxCrossEntropyBackward(logits: Tensor, labels: Labels, dloss: Tensor | null, opts: Omit<CrossEntropyOptions, 'grad'> = {}): Tensor {
   const op = 'softmaxCrossEntropyBackward';
-  const { rows, classes, reduction, smoothing } = checkCrossEntropy(op, logits, opts);
+  const { rows, classes, reduction, smoothing, batchRows } = checkCrossEntropy(op, logits, opts);
+  if (batchRows !== rows) throw new ArgumentError(op, 'stacked batches have no backward here: use the forward\'s fused gradient');
   const rt = logits.rt;
   const mode = checkDloss(op, dloss, reduction, [rows], rt);
   const { t: labelT, uploaded } = labelsTensor(op, labels, rows, classes, rt);

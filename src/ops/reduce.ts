@@ -48,12 +48,12 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
 }
 
 /** Encodes one step (one or two dispatches) from `input` into a fresh tensor of `shape`. */
-function encodeStep(op: string, kind: ReduceOp, input: Tensor, step: ReduceStep, shape: Shape, dtype: DType, scale: number): Tensor {
+function encodeStep(op: string, kind: ReduceOp, input: Tensor, step: ReduceStep, shape: Shape, dtype: DType, scale: number, planAs?: ReduceStep): Tensor {
   const rt = input.rt;
   const isArg = kind === 'argmax' || kind === 'argmin';
   const specialize = (pairsIn: boolean, pairsOut: boolean) => ({ OP: `${REDUCE_OPS[kind]}u`, PAIRS_IN: `${pairsIn}`, PAIRS_OUT: `${pairsOut}` });
   const out = empty(shape, dtype, op, rt);
-  const first = planReducePass(step.outer, step.r, step.inner);
+  const first = planReducePass(step.outer, step.r, step.inner, true, planAs);
   const overrides = (p: { tx: number; ty: number }) => ({ TX: p.tx, TY: p.ty });
   if (first.nchunks === 1) {
     rt.dispatch({
@@ -68,7 +68,7 @@ function encodeStep(op: string, kind: ReduceOp, input: Tensor, step: ReduceStep,
     op, kernel: reduceKernel, bindings: { x: input.buffer(op), out: partials.buffer(op), p: reduceParams(first, 1) },
     workgroups: first.workgroups, specialize: specialize(false, isArg), overrides: overrides(first),
   });
-  const second = planReducePass(step.outer, first.nchunks, step.inner, false);
+  const second = planReducePass(step.outer, first.nchunks, step.inner, false, planAs);
   rt.dispatch({
     op, kernel: reduceKernel, bindings: { x: partials.buffer(op), out: out.buffer(op), p: reduceParams(second, scale) },
     workgroups: second.workgroups, specialize: specialize(isArg, false), overrides: overrides(second),
@@ -77,7 +77,7 @@ function encodeStep(op: string, kind: ReduceOp, input: Tensor, step: ReduceStep,
   return out;
 }
 
-function reduce(op: string, kind: ReduceOp, x: Tensor, axes: Axes | undefined, keepDims: boolean, mean = false): Tensor {
+function reduce(op: string, kind: ReduceOp, x: Tensor, axes: Axes | undefined, keepDims: boolean, mean = false, planAs?: Shape): Tensor {
   x.buffer(op);
   if (x.dtype !== 'f32') throw new DTypeError(op, [x.dtype], 'reductions take f32 tensors');
   const isArg = kind === 'argmax' || kind === 'argmin';
@@ -96,19 +96,26 @@ function reduce(op: string, kind: ReduceOp, x: Tensor, axes: Axes | undefined, k
   // Reducing only size-1 axes still runs one pass (r = 1), so the result is a new tensor like every op's.
   const steps = reduceSteps(x.shape, ax);
   if (!steps.length) steps.push({ outer: 1, r: 1, inner: x.size });
+  // Planned as the smaller shape only where its steps reduce the same runs (else as itself).
+  const asSteps = planAs && planAs.length === x.rank ? reduceSteps(planAs, ax) : [];
+  const pinned = asSteps.length === steps.length && asSteps.every((s, k) => s.r === steps[k]!.r);
   let cur = x;
   steps.forEach((step, k) => {
     const last = k === steps.length - 1;
-    const next = encodeStep(op, kind, cur, step, last ? outShape : [step.outer * step.inner], dtype, last && mean ? 1 / r : 1);
+    const next = encodeStep(op, kind, cur, step, last ? outShape : [step.outer * step.inner], dtype, last && mean ? 1 / r : 1, pinned ? asSteps[k] : undefined);
     if (cur !== x) cur.dispose();
     cur = next;
   });
   return cur;
 }
 
-/** Sum over `axes` (all by default). A sum over zero elements is 0. */
-export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return reduce('sum', 'sum', x, axes, keepDims);
+/**
+ * Sum over `axes` (all by default). A sum over zero elements is 0. `planAs`: a shape with the same reduced
+ * dimensions and fewer kept elements (one trial of a stack) whose summation order every output takes, so
+ * each rounds as it would in that smaller sum.
+ */
+export function sum(x: Tensor, axes?: Axes, keepDims = false, planAs?: Shape): Tensor {
+  return reduce('sum', 'sum', x, axes, keepDims, false, planAs);
 }
 
 /** Mean over `axes` (all by default): the sum times 1/n in the same kernel. A mean of zero elements is NaN. */

@@ -4,6 +4,7 @@ import type { InMemoryDataset } from '../data/loader.js';
 import { BatchFeed } from './batch-feed.js';
 import type { TrialConfig } from './space.js';
 import { TrialRun, type RunSettings, type TrialPoint } from './trial-run.js';
+import { stackCapacity, stackKey, TrialStack } from './trial-stack.js';
 
 /** One run to train: a configuration on one fold. */
 export interface RunJob {
@@ -30,6 +31,9 @@ export interface SearchMemory {
   memoryBudget: number;
   /** Largest pool bytes in use seen at the end of a round. */
   peakInUseBytes: number;
+  /** Stacks formed (runs trained as one model, see TrialStack), and the runs they trained. */
+  stacks: number;
+  stackedRuns: number;
 }
 
 export interface SchedulerHooks {
@@ -44,11 +48,11 @@ export interface SchedulerHooks {
   onProgress?: (p: { index: number; fold: number; point: TrialPoint }) => unknown;
 }
 
-/** One step of each run, in one submit; batches evicted from the feeds are freed once that submit is made. */
-export function round(rt: Runtime, runs: readonly TrialRun[], feeds: Iterable<BatchFeed> = []): void {
+/** One step of each run or stack, in one submit; batches evicted from the feeds are freed once that submit is made. */
+export function round(rt: Runtime, steppers: readonly { runStep(): void }[], feeds: Iterable<BatchFeed> = []): void {
   try {
     rt.submitTogether('search round', () => {
-      for (const run of runs) run.runStep();
+      for (const s of steppers) s.runStep();
     });
   } finally {
     for (const f of feeds) f.endRound();
@@ -83,27 +87,60 @@ const ROUNDS_IN_FLIGHT = 16;
 
 /**
  * Trains the jobs, up to `concurrency` at once: each round, every active run takes one step and all those
- * steps go to the GPU as one command buffer and one `queue.submit` (`rt.submitTogether`). Runs validate at
- * the end of their segments (an epoch, or evalEvery steps), then free their slot when done, stopped early or
- * diverged, and the next job takes it. Concurrency changes nothing in what a run computes: the same
- * configuration gives the same weights at any concurrency.
+ * steps go to the GPU as one command buffer and one `queue.submit` (`rt.submitTogether`). Runs started
+ * together that can share a stack (`stack`, default true: same stack key and training set) train as one
+ * TrialStack, whose one replay steps them all. Runs validate at the end of their segments (an epoch, or
+ * evalEvery steps), then free their slot when done, stopped early or diverged, and the next job takes it (a
+ * stack is freed when its last run ends). Neither concurrency nor stacking changes what a run computes: the
+ * same configuration gives the same weights, bit for bit, either way.
  */
-export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number; dataSeed: number }, hooks: SchedulerHooks): Promise<SearchMemory> {
+export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettings, limits: { concurrency: number; memoryBudget: number; dataSeed: number; stack?: boolean }, hooks: SchedulerHooks): Promise<SearchMemory> {
   const { concurrency: requested, memoryBudget } = limits;
+  const stacking = limits.stack ?? true;
   if (!(Number.isInteger(requested) && requested >= 1)) throw new ArgumentError('search', `concurrency must be a positive integer, got ${requested}`);
   if (!(memoryBudget > 0)) throw new ArgumentError('search', `memoryBudget must be positive, got ${memoryBudget}`);
-  const memory: SearchMemory = { perTrialBytes: 0, concurrency: Math.min(requested, jobs.length), requested, memoryBudget, peakInUseBytes: 0 };
+  const memory: SearchMemory = { perTrialBytes: 0, concurrency: Math.min(requested, jobs.length), requested, memoryBudget, peakInUseBytes: 0, stacks: 0, stackedRuns: 0 };
   const queue = [...jobs];
   const active: { job: RunJob; run: TrialRun; start: number }[] = [];
+  const stacks = new Set<TrialStack>();
   const feeds = new FeedSet(rt, limits.dataSeed);
-  const start = (job: RunJob) => active.push({ job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() });
-  /** The next queued job worth training (skipping those `abandon` rules out), or undefined. */
-  const next = async (): Promise<RunJob | undefined> => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
+  const start = (job: RunJob) => {
+    const a = { job, run: new TrialRun(rt, job.config, job.seed, job.train, job.val, settings, (b) => feeds.get(job.train, b)), start: performance.now() };
+    active.push(a);
+    return a.run;
+  };
+  /** The next queued job worth training (skipping those `abandon` rules out), preferring one on `train`; or undefined. */
+  const next = async (train?: InMemoryDataset): Promise<RunJob | undefined> => {
+    while (queue.length) {
+      const at = train ? Math.max(0, queue.findIndex((j) => j.train === train)) : 0;
+      const job = queue.splice(at, 1)[0]!;
       if (!hooks.abandon?.(job)) return job;
       await hooks.onRunSkipped?.(job);
     }
     return undefined;
+  };
+  /** Runs started together that can share a stack (same key and training set) train as one. */
+  const stackUp = (fresh: TrialRun[]) => {
+    if (!stacking) return;
+    const groups = new Map<string, TrialRun[]>();
+    const sets = new Map<InMemoryDataset, number>();
+    for (const run of fresh) {
+      const key = stackKey(run);
+      if (key === null) continue;
+      if (!sets.has(run.train)) sets.set(run.train, sets.size);
+      const k = `${sets.get(run.train)}|${key}`;
+      groups.set(k, [...(groups.get(k) ?? []), run]);
+    }
+    for (const group of groups.values()) {
+      // As many stacks as the device's binding limits require (see maxStackTrials).
+      const size = Math.ceil(group.length / Math.ceil(group.length / stackCapacity(group[0]!)));
+      for (let i = 0; i + 1 < group.length; i += size) {
+        const runs = group.slice(i, i + size);
+        stacks.add(new TrialStack(rt, runs, runs[0]!.feed));
+        memory.stacks++;
+        memory.stackedRuns += runs.length;
+      }
+    }
   };
 
   const baseline = rt.memory().inUseBytes;
@@ -111,30 +148,40 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
     // The first trial alone, one step, to measure what a trial holds; then the bound.
     const first = await next();
     if (first) {
-      start(first);
-      round(rt, active.map((a) => a.run), feeds);
+      const run = start(first);
+      round(rt, [run], feeds);
       await rt.sync();
       memory.perTrialBytes = Math.max(1, rt.memory().inUseBytes - baseline);
       const fits = Math.floor(memoryBudget / memory.perTrialBytes);
       if (fits < 1) throw new ArgumentError('search', `one trial needs ${memory.perTrialBytes} bytes of GPU memory, over the memoryBudget of ${memoryBudget}`);
       memory.concurrency = Math.max(1, Math.min(requested, fits, jobs.length));
+      if (stacking && memory.concurrency > 1 && stackKey(run) !== null) {
+        // It may share a stack with the next runs, which start at step 0: it starts again with them.
+        active.pop();
+        run.dispose();
+        queue.unshift(first);
+      }
     }
     while (active.length || queue.length) {
       // Trials of different sizes (a width in the space): the bound follows the largest average seen.
+      const fresh: TrialRun[] = [];
       while (queue.length && active.length < memory.concurrency && (active.length + 1) * memory.perTrialBytes <= memoryBudget) {
-        const job = await next();
-        if (job) start(job);
+        const job = await next(fresh[0]?.train);
+        if (job) fresh.push(start(job));
       }
       if (!active.length) {
         const job = await next();
         if (!job) break;
-        start(job);
+        fresh.push(start(job));
       }
-      // One segment: every active run steps up to its next validation; rounds interleave the runs.
+      stackUp(fresh);
+      // One segment: every active run steps up to its next validation; rounds interleave the runs (a stack
+      // steps all its members at once).
       const rounds = Math.max(...active.map((a) => a.run.segmentSteps));
       let pending: Promise<void> | null = null;
       for (let r = 0; r < rounds; r++) {
-        round(rt, active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run] : [])), feeds);
+        const steppers = new Set(active.flatMap((a) => (a.run.segmentSteps > 0 ? [a.run.stack ?? a.run] : [])));
+        round(rt, [...steppers], feeds);
         if ((r + 1) % ROUNDS_IN_FLIGHT === 0) {
           if (pending) await pending;
           pending = rt.device.queue.onSubmittedWorkDone();
@@ -151,15 +198,23 @@ export async function runTrials(rt: Runtime, jobs: RunJob[], settings: RunSettin
         if (point) await hooks.onProgress?.({ index: a.job.index, fold: a.job.fold, point });
         if (status === 'running') continue;
         active.splice(active.indexOf(a), 1);
+        a.run.stack?.stop(a.run);
         try {
           await hooks.onRunEnd(a.job, a.run, (performance.now() - a.start) / 1000);
         } finally {
           a.run.dispose();
         }
       }
+      for (const stack of [...stacks]) {
+        stack.endSegment();
+        if (!stack.finished) continue;
+        stacks.delete(stack);
+        stack.dispose();
+      }
     }
   } finally {
     for (const a of active) a.run.dispose();
+    for (const stack of stacks) stack.dispose();
     feeds.dispose();
   }
   return memory;

@@ -76,6 +76,12 @@ export interface TrainingSearchOptions {
   /** Bytes of GPU memory the concurrent trials may use together (default 1 GiB). */
   memoryBudget?: number;
   /**
+   * Trials started together that share the architecture, optimizer rule, batch size and training set train
+   * as one stacked model: one dispatch per layer for all of them, each trial's numbers bit for bit its own
+   * (see TrialStack; default true). false: every trial replays its own compiled step, all in one submit.
+   */
+  stack?: boolean;
+  /**
    * Seeds the draws, the splits and the data order (the same for every trial: common random numbers), and
    * each trial's initialization (trial i: seed + i). Default 0.
    */
@@ -208,7 +214,7 @@ export async function searchConfigs(configs: TrialConfig[], opts: Omit<TrainingS
     opts.onTrialEnd?.(result, table);
   };
 
-  const memory = await runTrials(rt, jobs, settings, { concurrency: opts.concurrency ?? 8, memoryBudget: opts.memoryBudget ?? 2 ** 30, dataSeed: seed }, {
+  const memory = await runTrials(rt, jobs, settings, { concurrency: opts.concurrency ?? 8, memoryBudget: opts.memoryBudget ?? 2 ** 30, dataSeed: seed, stack: opts.stack }, {
     onProgress: opts.onProgress,
     // One diverged fold decides the configuration (its score is NaN whatever the others do): its other folds stop.
     abandon: (job) => perConfig[job.index]!.diverged,

@@ -14,6 +14,7 @@ import { MetricAccumulator } from '../train/metrics.js';
 import { restoreSnapshot, snapshot, type Snapshot } from '../train/snapshot.js';
 import type { BatchFeed } from './batch-feed.js';
 import type { TrialConfig } from './space.js';
+import type { TrialStack } from './trial-stack.js';
 
 /** One validation of a run: after `step` optimizer steps. */
 export interface TrialPoint {
@@ -104,9 +105,12 @@ export class TrialRun {
   /** Best monitored value so far (higher is better: −loss for valLoss). */
   best = -Infinity;
   bestPoint: TrialPoint | null = null;
+  /** The stack that trains this run with others, and its trial there (null: it trains on its own). */
+  stack: TrialStack | null = null;
+  private slot = -1;
   private readonly step: CompiledStep<readonly Tensor[]>;
   private readonly metrics: MetricAccumulator;
-  private readonly feed: BatchFeed;
+  readonly feed: BatchFeed;
   private readonly evalEvery: number;
   private segmentEnd: number;
   private waited = 0;
@@ -143,6 +147,28 @@ export class TrialRun {
     }, { name: 'search step', runtime: rt, inputShapes: [train.sampleShape, []] });
   }
 
+  /** Trained with a loss of the caller's (a stack computes only cross-entropy). */
+  get customLoss(): boolean {
+    return this.s.loss !== undefined;
+  }
+
+  /**
+   * From now on `stack` trains this run as its trial `slot` (before any step): the run's own optimizer state
+   * and gradient buffer are freed, its model only receives the stack's weights for validation.
+   */
+  joinStack(stack: TrialStack, slot: number): void {
+    if (this.stepsDone > 0 || this.stack) throw new ArgumentError('search', 'a run joins a stack before its first step, once');
+    this.stack = stack;
+    this.slot = slot;
+    this.optimizer.dispose();
+    if (this.optimizer.ownsArena) this.optimizer.arena.releaseGradients();
+  }
+
+  /** The learning rate of the next step. */
+  get lr(): number {
+    return this.stack ? this.stack.lr(this.slot) : this.optimizer.lr;
+  }
+
   /** Steps left before the next validation. */
   get segmentSteps(): number {
     return this.segmentEnd - this.stepsDone;
@@ -150,6 +176,7 @@ export class TrialRun {
 
   /** One optimizer step on the next mini-batch (queued, nothing read back; its loss goes into the run's metrics). */
   runStep(): void {
+    if (this.stack) throw new ArgumentError('search', 'a run in a stack steps with its stack');
     const b = this.feed.batch(this.stepsDone);
     this.step(b.x, b.y);
     this.metrics.countBatch(b.size);
@@ -158,16 +185,17 @@ export class TrialRun {
 
   /** Validates, records the point, and decides whether the run goes on. */
   async validate(): Promise<RunStatus> {
-    const trainM = await this.metrics.read();
-    this.metrics.reset();
+    const trainM = this.stack ? await this.stack.trainMetrics(this.slot) : await this.metrics.read();
+    if (!this.stack) this.metrics.reset();
     const diverged = (v: number) => !Number.isFinite(v) || (this.s.divergeAbove !== undefined && v > this.s.divergeAbove);
     const epoch = this.stepsDone / this.feed.batchesPerEpoch;
     if (diverged(trainM.loss)) {
-      this.history.push({ step: this.stepsDone, epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: NaN, valAcc: NaN, lr: this.optimizer.lr });
+      this.history.push({ step: this.stepsDone, epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: NaN, valAcc: NaN, lr: this.lr });
       return (this.status = 'diverged');
     }
+    this.stack?.model.store(this.slot, this.model);
     const v = await evaluate(this.model, this.val, { batchSize: Math.max(this.batchSize, 256), loss: this.s.loss });
-    const point: TrialPoint = { step: this.stepsDone, epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: v.loss, valAcc: v.accuracy, lr: this.optimizer.lr };
+    const point: TrialPoint = { step: this.stepsDone, epoch, trainLoss: trainM.loss, trainAcc: trainM.accuracy, valLoss: v.loss, valAcc: v.accuracy, lr: this.lr };
     this.history.push(point);
     if (diverged(v.loss)) return (this.status = 'diverged');
     const value = this.s.metric === 'valAcc' ? v.accuracy : -v.loss;

@@ -87,6 +87,29 @@ describe('softmaxCrossEntropy', () => {
     await expect(checkLabels(softmaxCrossEntropy(logits, tensor(Int32Array.of(0, 1, 2, 0, 1), [5])))).resolves.toBeUndefined();
   });
 
+  it('stacked batches (a search\'s trials): each batch\'s loss and gradient are bit for bit the batch alone\'s; bad labels count once', async () => {
+    const T = 3, n = 37, c = 11, smoothing = 0.1;
+    const logits = rng.normal(T * n * c).map((v) => 4 * v);
+    const labels = Int32Array.from({ length: n }, () => rng.int(1, 0, c)[0]!);
+    const y = tensor(labels, [n]);
+    for (const reduction of ['mean', 'sum'] as const) {
+      const stacked = softmaxCrossEntropy(tensor(logits, [T * n, c]), y, { reduction, labelSmoothing: smoothing, stacked: T });
+      expect(stacked.loss.shape).toEqual([T]);
+      const loss = await stacked.loss.toArray(), grad = await stacked.grad!.toArray();
+      for (let t = 0; t < T; t++) {
+        const alone = softmaxCrossEntropy(tensor(logits.slice(t * n * c, (t + 1) * n * c), [n, c]), y, { reduction, labelSmoothing: smoothing });
+        expect(loss[t]).toBe((await alone.loss.toArray())[0]);
+        expect(Array.from(grad.subarray(t * n * c, (t + 1) * n * c))).toEqual(Array.from(await alone.grad!.toArray()));
+      }
+    }
+    const bad = labels.slice();
+    bad[5] = c;
+    const r = softmaxCrossEntropy(tensor(logits, [T * n, c]), tensor(bad, [n]), { stacked: T });
+    await expect(checkLabels(r)).rejects.toThrow(new RegExp(`label ${c} at index 5 is out of range .* 1 of ${n} labels`));
+    expect(() => softmaxCrossEntropy(tensor(logits, [T * n, c]), y, { stacked: 2 })).toThrow(/stacked must be a positive integer dividing the 111 rows/);
+    expect(() => softmaxCrossEntropy(tensor(logits.slice(0, 2 * n * c), [2 * n, c]), y, { stacked: 1 })).toThrow(ShapeError);
+  });
+
   it('checks CPU labels on the CPU before any GPU work', () => {
     const logits = tensor(new Float32Array(6), [2, 3]);
     const before = rt.stats.dispatches + rt.stats.uploads;

@@ -36,15 +36,35 @@ describe('accumulateClassification (fit and evaluate metrics in one dispatch)', 
     expect(Math.abs((await lossSum.toArray())[0]! - wantLoss)).toBeLessThanOrEqual(8 * 2 ** -24 * wantLoss);
   });
 
+  it('stacked batches (a search\'s trials, one set of labels): batch t adds into sums[t] exactly as it would alone', async () => {
+    const rng = new Rng();
+    const T = 3, rows = 301, classes = 7;
+    const logits = rng.uniform(T * rows * classes).map((v) => Math.round(v * 4) / 4);
+    const labels = Int32Array.from({ length: rows }, () => rng.int(1, 0, classes)[0]!);
+    const losses = rng.uniform(T, 0, 3);
+    const lossSum = tensor(Float32Array.of(0.25, 1, 2)), correct = tensor(Float32Array.of(1, 2, 3));
+    accumulateClassification(tensor(losses), tensor(logits, [T * rows, classes]), tensor(labels), lossSum, correct);
+    const sums = await lossSum.toArray(), hits = await correct.toArray();
+    for (let t = 0; t < T; t++) {
+      const ls = tensor(Float32Array.of([0.25, 1, 2][t]!)), cs = tensor(Float32Array.of(t + 1));
+      accumulateClassification(tensor(losses.slice(t, t + 1)), tensor(logits.slice(t * rows * classes, (t + 1) * rows * classes), [rows, classes]), tensor(labels), ls, cs);
+      expect(sums[t]).toBe((await ls.toArray())[0]);
+      expect(hits[t]).toBe((await cs.toArray())[0]);
+    }
+  });
+
   it('checks shapes and dtypes before any GPU work', () => {
     const logits = tensor(new Float32Array(6), [2, 3]), labels = tensor(Int32Array.of(0, 1)), loss = tensor(Float32Array.of(1));
     const a = tensor(Float32Array.of(0)), b = tensor(Float32Array.of(0));
     const threeLabels = tensor(Int32Array.of(0, 1, 2)), floatLabels = tensor(Float32Array.of(0, 1)), twoLosses = tensor(new Float32Array(2));
+    const threeLosses = tensor(new Float32Array(3)), oneLabel = tensor(Int32Array.of(0));
     // (The test runtime poisons every new buffer with a fill dispatch: all tensors exist before counting.)
     const before = rt.stats.dispatches;
     expect(() => accumulateClassification(loss, logits, threeLabels, a, b)).toThrow(/labels must be \[N\] = \[2\]/);
     expect(() => accumulateClassification(loss, logits, floatLabels, a, b)).toThrow(/labels must be i32 or u32/);
-    expect(() => accumulateClassification(twoLosses, logits, labels, a, b)).toThrow(/loss must have one element/);
+    // One loss per stacked batch: 3 losses cannot split 2 rows; 2 batches need 2-element sums.
+    expect(() => accumulateClassification(threeLosses, logits, labels, a, b)).toThrow(/rows are not 3 stacked batches/);
+    expect(() => accumulateClassification(twoLosses, logits, oneLabel, a, b)).toThrow(/lossSum must have one element per loss value \(2\)/);
     expect(() => accumulateClassification(loss, logits, labels, a, a)).toThrow(/must be different tensors/);
     expect(rt.stats.dispatches).toBe(before);
   });

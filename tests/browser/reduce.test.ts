@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { argmax, argmin, max, mean, min, sum, tensor, type Runtime, type Tensor } from '../../src/index.js';
+import { sum as sumOp } from '../../src/ops/reduce.js';
 import { ref, type RefTensor } from '../../src/reference/ref-tensor.js';
 import { refArgmax, refArgmin, refMax, refMean, refMin, refSum } from '../../src/reference/reduce.js';
 import { expectClose, type Tolerance } from '../helpers/compare.js';
@@ -83,6 +84,27 @@ describe('sum / mean / max / min', () => {
     await check(mean(tensor(data)), refMean(rx), 'mean of 300k floats', { rtol: 0, atol: sumBound(rx, undefined, true) });
     await check(max(tensor(data)), refMax(rx), 'max of 300k');
     await check(min(tensor(data)), refMin(rx), 'min of 300k');
+  });
+
+  it('sum with planAs: every output of a stacked sum rounds as in the one-trial sum it is planned as', async () => {
+    const rng = new Rng();
+    // A convolution's bias gradient over T = 5 trials of C = 6 channels ([B, T·C, H, W] over 0, 2, 3; chunked:
+    // B·H·W is long), and a Linear's over trials ([T, B, out] over 1, one trial alone being [B, out] over 0).
+    const T = 5;
+    const channelSlice = (x: Float32Array, t: number) => x.filter((_, i) => Math.floor(Math.floor(i / 81) % (T * 6) / 6) === t);
+    const cases = [
+      { shape: [40, T * 6, 9, 9], axes: [0, 2, 3], planAs: [40, 6, 9, 9], one: [40, 6, 9, 9], oneAxes: [0, 2, 3], slice: channelSlice },
+      { shape: [T, 700, 9], axes: [1], planAs: [1, 700, 9], one: [700, 9], oneAxes: [0], slice: (x: Float32Array, t: number) => x.slice(t * 6300, (t + 1) * 6300) },
+    ];
+    for (const { shape, axes, planAs, one, oneAxes, slice } of cases) {
+      const x = rng.normal(shape.reduce((a, b) => a * b, 1));
+      const stacked = await sumOp(tensor(x, shape), axes, false, planAs).toArray();
+      const per = stacked.length / T;
+      for (let t = 0; t < T; t++) {
+        const alone = await sum(tensor(slice(x, t), one), oneAxes).toArray();
+        expect(Array.from(stacked.subarray(t * per, (t + 1) * per)), `trial ${t} of [${shape.join(', ')}]`).toEqual(Array.from(alone));
+      }
+    }
   });
 
   it('propagate NaN through max and min, in one pass and in two', async () => {
