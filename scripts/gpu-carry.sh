@@ -4,6 +4,7 @@
 # scripts/gpu-run.sh. Then one device call per part, each with carry [".gpu"]:
 #   bash .gpu/enter.sh bash .gpu/gpu-run.sh bench      # npm run bench -- gpu, JSON + log under $OUT
 #   bash .gpu/enter.sh bash .gpu/gpu-run.sh profile    # GPU time per kernel of the MLP, LeNet-5 and VGG+BN steps
+#   bash .gpu/enter.sh bash .gpu/gpu-run.sh search     # search trials stacked / concurrent / sequential, whole step
 #   bash .gpu/enter.sh bash .gpu/gpu-run.sh tiles      # each matmul tile configuration at 1024…4096
 #   bash .gpu/enter.sh bash .gpu/gpu-run.sh train      # LeNet-5 and VGG+BN on full Fashion-MNIST, reports under $OUT
 # The carry may hold 64 MiB: the bundles travel xz-compressed and the data as Debian ships it (gzip).
@@ -16,9 +17,10 @@ done
 npm run --silent bench:gpu:bundle
 npm run --silent train:gpu:bundle
 node scripts/bundle-node.mjs bench/node/profile-step.ts bench/dist/profile-step.mjs
+node scripts/bundle-node.mjs bench/node/search-bench.ts bench/dist/search-bench.mjs
 mkdir -p .git/info
 bash ../shared/gpu/prepare-carry.sh scripts/gpu-run.sh >/dev/null
-for b in gpu-bench train-gpu profile-step; do xz -T2 -6 -c "bench/dist/$b.mjs" > ".gpu/$b.mjs.xz"; done
+for b in gpu-bench train-gpu profile-step search-bench; do xz -T2 -6 -c "bench/dist/$b.mjs" > ".gpu/$b.mjs.xz"; done
 # report.html's chart script, inlined by train-gpu.mjs from beside itself.
 cp bench/dist/report-page.js .gpu/ 2>/dev/null || true
 mkdir -p .gpu/fashion-mnist

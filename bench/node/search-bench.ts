@@ -2,9 +2,9 @@
 // another, for MLP 784-512-512-10 and LeNet-5. Two ways at once: 'stacked', one model over a stacked trial
 // dimension (TrialStack: one replay, each dispatch for all K; what randomSearch/gridSearch do by default), and
 // 'concurrent', K compiled steps replayed in one submit per round (stack: false).
-//   node bench/dist/search-bench.mjs [--device null|swiftshader] [--batch 32] [--steps N] [--repeats N] [--k 1,4,8] [--out DIR]
+//   node bench/dist/search-bench.mjs [--device null|swiftshader|gpu] [--batch 32] [--steps N] [--repeats N] [--k 1,4,8] [--out DIR]
 // null: dawn.node's null backend (validates, executes nothing): the CPU cost. swiftshader: the whole step on the CPU's
-// Vulkan emulation (wall time, GPU work included). Each trial is the search's own TrialRun (its compiled step with the
+// Vulkan emulation (wall time, GPU work included). gpu: the machine's own adapter (scripts/gpu-run.sh search). Each trial is the search's own TrialRun (its compiled step with the
 // GPU-side metrics, or its share of a TrialStack), with different learning rates and momenta reaching the GPU as data.
 import { parseArgs } from 'node:util';
 import * as wn from '../../src/index.js';
@@ -23,10 +23,10 @@ const { values } = parseArgs({
   },
 });
 const device = values.device!;
-if (device !== 'null' && device !== 'swiftshader') throw new Error(`--device must be null or swiftshader, got ${device}`);
+if (device !== 'null' && device !== 'swiftshader' && device !== 'gpu') throw new Error(`--device must be null, swiftshader or gpu, got ${device}`);
 const onNull = device === 'null';
 const batch = Number(values.batch), repeats = Number(values.repeats);
-const steps = Number(values.steps ?? (onNull ? 200 : 3));
+const steps = Number(values.steps ?? (onNull ? 200 : device === 'gpu' ? 100 : 3));
 const ks = values.k!.split(',').map(Number);
 const models = values.models!.split(',') as ('mlp' | 'lenet5')[];
 // --modes stacked: one mode alone (to profile it); the table needs all three.
@@ -110,7 +110,7 @@ for (const name of models) {
 
 const fmt = (us: number) => (us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(1)} µs`);
 if (modes.length < 3) process.exit(0);
-console.log(`\nCost per trial-step, ${onNull ? 'null device (CPU cost)' : 'SwiftShader (whole step)'}, batch ${batch}: process CPU time (user + system) and wall time, medians of ${repeats} repeats of ${steps} steps per trial`);
+console.log(`\nCost per trial-step, ${onNull ? 'null device (CPU cost)' : device === 'gpu' ? 'GPU (whole step)' : 'SwiftShader (whole step)'}, batch ${batch}: process CPU time (user + system) and wall time, medians of ${repeats} repeats of ${steps} steps per trial`);
 console.log('| model | K | CPU: stacked | CPU: concurrent | CPU: sequential | sequential / stacked | sequential / concurrent | wall (median): stacked / concurrent / sequential | MiB per trial: stacked / own step |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const name of models) {
