@@ -14,14 +14,14 @@ import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
 
 /**
- * One layer of a model that a stack of trials can train as one (see StackModel); `index` is its place in the
- * Sequential. Convolutions and Linears carry the activation after them (Sequential fuses it the same way).
+ * One layer of a model that a stack of trials can train as one (see StackModel). Convolutions and Linears
+ * carry the activation after them (Sequential fuses it the same way).
  */
 export type StackLayer =
-  | { kind: 'conv'; index: number; layer: Conv2d; activation: Activation; slope?: number }
-  | { kind: 'linear'; index: number; layer: Linear; activation: Activation; slope?: number }
-  | { kind: 'pass'; index: number; layer: Module }
-  | { kind: 'flatten'; index: number };
+  | { kind: 'conv'; layer: Conv2d; activation: Activation; slope?: number }
+  | { kind: 'linear'; layer: Linear; activation: Activation; slope?: number }
+  | { kind: 'pass'; layer: Module }
+  | { kind: 'flatten' };
 
 /** The epilogue activation of a module that may follow a Conv2d or Linear, or null. */
 function activationOf(m: Module | undefined): { activation: Activation; slope?: number } | null {
@@ -49,14 +49,14 @@ export function stackLayers(model: Module): StackLayer[] | null {
       if ((m instanceof Conv2d ? m.outChannels / (m.opts.groups ?? 1) : m.outFeatures) < 2) return null;
       const fused = model.fusion ? activationOf(model.layers[i + 1]) : null;
       const act = fused ?? { activation: 'none' as Activation };
-      layers.push(m instanceof Conv2d ? { kind: 'conv', index: i, layer: m, ...act } : { kind: 'linear', index: i, layer: m, ...act });
+      layers.push(m instanceof Conv2d ? { kind: 'conv', layer: m, ...act } : { kind: 'linear', layer: m, ...act });
       if (m instanceof Conv2d) sawConv = true;
       if (fused) i++;
     } else if (m instanceof Flatten) {
       if (m.startDim !== 1) return null;
-      layers.push({ kind: 'flatten', index: i });
+      layers.push({ kind: 'flatten' });
     } else if (m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof Identity || activationOf(m) || m instanceof ELU || m instanceof GELU) {
-      layers.push({ kind: 'pass', index: i, layer: m });
+      layers.push({ kind: 'pass', layer: m });
     } else {
       return null;
     }
@@ -81,7 +81,8 @@ const IM2COL_BYTES = 256 * 2 ** 20;
  * The most trials of this architecture one stack may hold at `batch` on this device: every stacked buffer
  * (activations, the arena, a convolution's column matrix and weight-gradient partials) must fit one storage
  * binding, and a convolution's column matrix must not be split into chunks of samples, which would change how
- * its weight gradient is summed. Below 2, the trials train on their own.
+ * its weight gradient is summed. 0 when the layers do not fit `sampleShape` the way the stacked layouts need
+ * (a Linear on a sample that is not flat, a convolution on one that is). Below 2, the trials train on their own.
  */
 export function maxStackTrials(layers: readonly StackLayer[], template: Module, sampleShape: readonly number[], batch: number, rt: Runtime): number {
   const limit = Math.min(rt.limits.maxStorageBufferBindingSize, rt.limits.maxBufferSize);
@@ -92,6 +93,9 @@ export function maxStackTrials(layers: readonly StackLayer[], template: Module, 
   const pair = (v: number | readonly number[] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0]!, v[1]!]);
   let shape = [...sampleShape];
   for (const l of layers) {
+    // Convolutions and pooling take [C, H, W] samples, Linears flat ones (as the stacked layouts do).
+    const spatial = l.kind === 'conv' || (l.kind === 'pass' && (l.layer instanceof MaxPool2d || l.layer instanceof AvgPool2d));
+    if ((spatial && shape.length !== 3) || (l.kind === 'linear' && shape.length !== 1)) return 0;
     if (l.kind === 'conv') {
       const c = l.layer, groups = c.opts.groups ?? 1, [, , kh, kw] = c.weight.shape as [number, number, number, number];
       const [sh, sw] = pair(c.opts.stride, 1), [ph, pw] = pair(c.opts.padding, 0), [dh, dw] = pair(c.opts.dilation, 1);

@@ -14,10 +14,11 @@ import type { TrialRun } from './trial-run.js';
 /**
  * The key under which runs can share a stack (same layers, optimizer rule and batch size; the caller also
  * keeps the training set apart), or null when a run must train on its own: a custom loss, a model or
- * optimizer a stack cannot reproduce exactly (see stackLayers, trialOptimizer).
+ * optimizer a stack cannot reproduce exactly (see stackLayers, maxStackTrials, trialOptimizer), frozen parameters.
  */
 export function stackKey(run: TrialRun): string | null {
-  if (run.customLoss) return null;
+  // A frozen parameter is one the trial's optimizer leaves alone; the stacked update would not.
+  if (run.customLoss || run.model.parameters().some((p) => p.frozen)) return null;
   const layers = stackLayers(run.model), opt = trialOptimizer(run.optimizer);
   if (!layers || !opt || stackCapacity(run) < 2) return null;
   return `${run.batchSize}|${stackSignature(layers)}|${optimizerSignature(opt)}`;

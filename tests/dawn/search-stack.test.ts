@@ -105,6 +105,24 @@ describe('stacked trials', () => {
     expect(stackLayers(new Sequential(new Flatten(), new Linear(4, 3), new ReLU(), new Dropout(0.5), new Linear(3, 2)))).toBeNull();
     expect(stackLayers(new Sequential(new Flatten(), new Linear(4, 3), new ReLU(), new Sequential(new Linear(3, 2))))).toBeNull();
     expect(stackLayers(new Sequential(new Conv2d(1, 2, 3), new ReLU()))).toBeNull();
+    // Layers that do not fit the sample the way the stacked layouts need: a Linear on an image, a conv after a Linear.
+    const onImage = new Sequential(new Linear(28, 5), new ReLU(), new Linear(5, 3));
+    expect(maxStackTrials(stackLayers(onImage)!, onImage, [1, 28, 28], 8, device(2 ** 30))).toBe(0);
+    const convAfter = new Sequential(new Linear(4, 4), new Conv2d(1, 2, 1), new Flatten(), new Linear(2, 2));
+    expect(maxStackTrials(stackLayers(convAfter)!, convAfter, [4], 8, device(2 ** 30))).toBe(0);
     model.dispose();
+  });
+
+  it('trials with a frozen parameter train on their own (their optimizer leaves it alone), with the same numbers', async () => {
+    const frozenFirst = (c: TrialConfig) => {
+      const m = new Sequential(new Flatten(), new Linear(2 * SIDE * SIDE, Number(c.width ?? 6)), new ReLU(), new Linear(Number(c.width ?? 6), CLASSES));
+      m.parameters()[0]!.requireGrad(false);
+      return m;
+    };
+    const opts = { space: { lr: [0.1, 0.03] }, model: frozenFirst, data: images, steps: 6, batchSize: 8, keepWeights: 'all' as const, seed: 5 };
+    const alone = await gridSearch({ ...opts, stack: false });
+    const defaulted = await gridSearch(opts);
+    expect(defaulted.memory.stacks).toBe(0);
+    expectSame(defaulted, alone);
   });
 });
