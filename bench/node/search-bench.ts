@@ -4,8 +4,9 @@
 // 'concurrent', K compiled steps replayed in one submit per round (stack: false).
 //   node bench/dist/search-bench.mjs [--device null|swiftshader|gpu] [--batch 32] [--steps N] [--repeats N] [--k 1,4,8] [--out DIR]
 // null: dawn.node's null backend (validates, executes nothing): the CPU cost. swiftshader: the whole step on the CPU's
-// Vulkan emulation (wall time, GPU work included). gpu: the machine's own adapter (scripts/gpu-run.sh search). Each trial is the search's own TrialRun (its compiled step with the
-// GPU-side metrics, or its share of a TrialStack), with different learning rates and momenta reaching the GPU as data.
+// Vulkan emulation (wall time, GPU work included). gpu: the machine's own adapter (scripts/gpu-run.sh search).
+// Each trial is the search's own TrialRun (its compiled step with the GPU-side metrics, or its share of a
+// TrialStack), with different learning rates and momenta reaching the GPU as data.
 import { parseArgs } from 'node:util';
 import * as wn from '../../src/index.js';
 import { median } from '../../src/executor/profile.js';
