@@ -10,7 +10,7 @@ import { Rng, TEST_SEED } from '../helpers/random.js';
 // with its own compiled step (stack: false, itself equal to one after another: search.test.ts): weights,
 // scores and every validation's numbers bit for bit, for convolutional and fully connected models, per-trial
 // learning rates, weight decay and schedules, a diverging trial and early stopping inside a stack. Every
-// optimizer rule of the stacked update: stack-optimizer.test.ts.
+// optimizer rule of the stacked update: tests/browser/stack-optimizer.test.ts.
 let rt: Runtime;
 let images: InMemoryDataset;
 const CLASSES = 3, SIDE = 10;

@@ -5,9 +5,9 @@ import { StackOptimizer, trialOptimizer } from '../../src/search/stack-optimizer
 import { testRuntime } from '../helpers/gpu.js';
 import { Rng } from '../helpers/random.js';
 
-// The stacked update (shaders/optimizer-trials.wgsl) against each trial's own optimizer: every rule, per-trial
-// hyperparameters and schedules, trial shares of odd sizes (150 and 7 elements: a vec4 straddles two trials),
-// bit for bit over several steps; a stopped trial stays where it was.
+// The stacked update (shaders/optimizer-trials.wgsl) against each trial's own optimizer, in Chromium's WebGPU:
+// every rule, per-trial hyperparameters and schedules, trial shares of odd sizes (150 and 7 elements: a vec4
+// straddles two trials), bit for bit over several steps; a stopped trial stays where it was.
 let rt: Runtime;
 beforeAll(async () => {
   rt = await testRuntime();
