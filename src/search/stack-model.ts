@@ -6,7 +6,7 @@ import { markReluOutput, outputActivationBackward } from '../grad/util.js';
 import { Identity, Sequential, type Module } from '../nn/module.js';
 import { AvgPool2d, Conv2d, ELU, Flatten, GELU, LeakyReLU, Linear, MaxPool2d, ReLU, Sigmoid, Tanh } from '../nn/layers.js';
 import * as A from '../ops/activation.js';
-import { dwSamplesPerPartial } from '../ops/conv.js';
+import { dwSamplesPerPartial, planConv2d, type ConvGeometry } from '../ops/conv.js';
 import { poolGeometry } from '../ops/pool.js';
 import * as E from '../ops/elementwise.js';
 import type { Activation } from '../ops/matmul.js';
@@ -70,7 +70,8 @@ export function stackSignature(layers: readonly StackLayer[]): string {
     if (l.kind === 'flatten') return 'flatten';
     if (l.kind === 'pass') return [l.layer.constructor.name, l.layer.extraRepr()];
     const shapes = l.layer.parameters().map((p) => p.shape);
-    return [l.kind, shapes, l.kind === 'conv' ? l.layer.opts.stride ?? 1 : 0, l.kind === 'conv' ? l.layer.opts.padding ?? 0 : 0, l.kind === 'conv' ? l.layer.opts.dilation ?? 1 : 0, l.kind === 'conv' ? l.layer.opts.groups ?? 1 : 0, l.activation, l.slope ?? null];
+    const o = l.kind === 'conv' ? l.layer.opts : null;
+    return [l.kind, shapes, o && [o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1], l.activation, l.slope ?? null];
   }));
 }
 
@@ -90,22 +91,24 @@ export function maxStackTrials(layers: readonly StackLayer[], template: Module, 
   const fit = (bytesPerTrial: number, budget = limit) => {
     most = Math.min(most, Math.floor(budget / Math.max(4, bytesPerTrial)));
   };
-  const pair = (v: number | readonly number[] | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0]!, v[1]!]);
   let shape = [...sampleShape];
   for (const l of layers) {
     // Convolutions and pooling take [C, H, W] samples, Linears flat ones (as the stacked layouts do).
     const spatial = l.kind === 'conv' || (l.kind === 'pass' && (l.layer instanceof MaxPool2d || l.layer instanceof AvgPool2d));
     if ((spatial && shape.length !== 3) || (l.kind === 'linear' && shape.length !== 1)) return 0;
     if (l.kind === 'conv') {
-      const c = l.layer, groups = c.opts.groups ?? 1, [, , kh, kw] = c.weight.shape as [number, number, number, number];
-      const [sh, sw] = pair(c.opts.stride, 1), [ph, pw] = pair(c.opts.padding, 0), [dh, dw] = pair(c.opts.dilation, 1);
-      const [, h, w] = shape as [number, number, number];
-      const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-      const taps = (c.inChannels / groups) * kh * kw;
-      fit(batch * groups * (taps + 1) * oh * ow * 4, Math.min(IM2COL_BYTES, limit));
-      const perPartial = dwSamplesPerPartial(batch, groups, c.outChannels / groups, taps, c.weight.size);
+      const c = l.layer;
+      let g: ConvGeometry;
+      try {
+        g = planConv2d('stack', { shape: [batch, ...shape], dtype: 'f32' }, c.weight, { stride: c.opts.stride, padding: c.opts.padding, dilation: c.opts.dilation, groups: c.opts.groups });
+      } catch {
+        return 0; // the sample does not fit this convolution: the trial's own step reports it
+      }
+      // One trial's column matrix (with the bias row) for the whole batch, unsplit; its weight-gradient partials.
+      fit(batch * g.groups * (g.taps + 1) * g.outHeight * g.outWidth * 4, Math.min(IM2COL_BYTES, limit));
+      const perPartial = dwSamplesPerPartial(batch, g.groups, g.outChannels / g.groups, g.taps, c.weight.size);
       fit(Math.ceil(batch / perPartial) * c.weight.size * 4);
-      shape = [c.outChannels, oh, ow];
+      shape = [g.outChannels, g.outHeight, g.outWidth];
     } else if (l.kind === 'linear') {
       shape = [l.layer.outFeatures];
     } else if (l.kind === 'flatten') {

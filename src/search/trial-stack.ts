@@ -1,11 +1,10 @@
 import type { Runtime } from '../device.js';
 import { compile, type CompiledStep } from '../executor/compile.js';
 import * as G from '../grad/index.js';
-import { zeros } from '../ops/creation.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
-import { accumulateClassification } from '../ops/metrics.js';
-import { checkStepFault, latchLabelFault } from '../ops/step-fault.js';
-import { keep, type Tensor } from '../tensor.js';
+import { latchLabelFault } from '../ops/step-fault.js';
+import type { Tensor } from '../tensor.js';
+import { MetricAccumulator } from '../train/metrics.js';
 import type { BatchFeed } from './batch-feed.js';
 import { maxStackTrials, StackModel, stackLayers, stackSignature } from './stack-model.js';
 import { optimizerSignature, StackOptimizer, trialOptimizer } from './stack-optimizer.js';
@@ -20,7 +19,7 @@ export function stackKey(run: TrialRun): string | null {
   // A frozen parameter is one the trial's optimizer leaves alone; the stacked update would not.
   if (run.customLoss || run.model.parameters().some((p) => p.frozen)) return null;
   const layers = stackLayers(run.model), opt = trialOptimizer(run.optimizer);
-  if (!layers || !opt || stackCapacity(run) < 2) return null;
+  if (!layers || !opt || maxStackTrials(layers, run.model, run.train.sampleShape, run.batchSize, run.rt) < 2) return null;
   return `${run.batchSize}|${stackSignature(layers)}|${optimizerSignature(opt)}`;
 }
 
@@ -42,10 +41,8 @@ export class TrialStack {
   readonly optimizer: StackOptimizer;
   /** Steps taken (every running member has taken this many). */
   steps = 0;
-  private readonly lossSum: Tensor;
-  private readonly correct: Tensor;
-  private samples = 0;
-  private read: Promise<{ loss: Float32Array; correct: Float32Array }> | null = null;
+  private readonly metrics: MetricAccumulator;
+  private read: Promise<{ loss: number; accuracy: number }[]> | null = null;
   private readonly step: CompiledStep<readonly Tensor[]>;
 
   constructor(readonly rt: Runtime, readonly runs: readonly TrialRun[], private readonly feed: BatchFeed) {
@@ -53,9 +50,8 @@ export class TrialStack {
     this.model = new StackModel(rt, stackLayers(first.model)!, T, first.model);
     runs.forEach((r, t) => this.model.load(t, r.model));
     this.optimizer = new StackOptimizer(rt, this.model.arena, this.model.perTrial, runs.map((r) => trialOptimizer(r.optimizer)!));
-    this.lossSum = keep(zeros([T], 'f32', rt));
-    this.correct = keep(zeros([T], 'f32', rt));
-    const model = this.model, optimizer = this.optimizer, lossSum = this.lossSum, correct = this.correct;
+    this.metrics = new MetricAccumulator(rt, T);
+    const model = this.model, optimizer = this.optimizer, metrics = this.metrics;
     this.step = compile((x: Tensor, y: Tensor) => {
       optimizer.zeroGrad();
       const logits = model.forward(x);
@@ -65,7 +61,7 @@ export class TrialStack {
         latchLabelFault('crossEntropy', r.labelCheck.status, r.labelCheck.labels, r.labelCheck.classes);
         r.labelCheck.status.dispose();
       }
-      accumulateClassification(r.loss, logits, y, lossSum, correct);
+      metrics.add(r.loss, logits, y);
       G.backward(logits, r.grad!);
       optimizer.step();
       return [];
@@ -77,24 +73,20 @@ export class TrialStack {
   runStep(): void {
     const b = this.feed.batch(this.steps);
     this.step(b.x, b.y);
-    this.samples += b.size;
+    this.metrics.countBatch(b.size);
     this.steps++;
     for (const r of this.runs) if (r.status === 'running') r.stepsDone++;
   }
 
   /** Trial t's mean training loss and accuracy since the last `endSegment()` (one readback for the stack). */
   async trainMetrics(t: number): Promise<{ loss: number; accuracy: number }> {
-    this.read ??= Promise.all([this.lossSum.toArray(), this.correct.toArray(), checkStepFault(this.rt)])
-      .then(([loss, correct]) => ({ loss: loss as Float32Array, correct: correct as Float32Array }));
-    const { loss, correct } = await this.read;
-    const n = this.samples;
-    return { loss: n ? loss[t]! / n : NaN, accuracy: n ? correct[t]! / n : NaN };
+    this.read ??= this.metrics.readEach();
+    return (await this.read)[t]!;
   }
 
   /** After every member validated: the metric sums start again. */
   endSegment(): void {
-    for (const s of [this.lossSum, this.correct]) this.rt.upload('TrialStack', s.buffer('TrialStack'), new Float32Array(this.runs.length));
-    this.samples = 0;
+    this.metrics.reset();
     this.read = null;
   }
 
@@ -116,7 +108,6 @@ export class TrialStack {
     this.step.dispose();
     this.optimizer.dispose();
     this.model.dispose();
-    this.lossSum.dispose();
-    this.correct.dispose();
+    this.metrics.dispose();
   }
 }
